@@ -1,0 +1,236 @@
+# SPDX-License-Identifier: MIT
+#
+# Kite's build: kbuild-style and non-recursive. Each folder's Makefile lists
+# its objects (obj-$(CONFIG_X) += x.o); this file includes them all, so one
+# make process sees every dependency. Outputs go under $(O) (default build/).
+# `make help` lists the targets.
+
+O ?= build
+V ?= 0
+ifeq ($(V),1)
+Q :=
+quiet := @true
+else
+Q := @
+quiet := @printf
+endif
+
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+KCONFIG_CONF := kconfig-conf
+KCONFIG_MCONF := kconfig-mconf
+
+# QEMU settings for run/debug (make run SMP=4 MEM=2G UEFI=1 CMDLINE="...").
+SMP ?= 2
+MEM ?= 1G
+UEFI ?= 0
+
+srctree := $(CURDIR)
+dirs := boot arch/x86_64 kernel mm sched drivers rt
+
+# ---------------------------------------------------------------- configuration
+config := $(O)/.config
+autoconf := $(O)/include/generated/autoconf.h
+kconfig_env = cd $(O) && srctree=$(srctree) KCONFIG_CONFIG=.config \
+	KCONFIG_AUTOCONFIG=include/config/auto.conf \
+	KCONFIG_AUTOHEADER=include/generated/autoconf.h \
+	KCONFIG_TRISTATE=include/config/tristate.conf
+kconfig_files := Kconfig $(wildcard $(addsuffix /Kconfig,$(dirs)))
+
+config-targets := menuconfig defconfig olddefconfig savedefconfig %_defconfig
+
+# Targets that need no configuration.
+no-config := help clean distclean deps utest check-format $(config-targets)
+ifneq ($(filter-out $(no-config),$(MAKECMDGOALS)),)
+need-config := 1
+endif
+ifeq ($(MAKECMDGOALS),)
+need-config := 1
+endif
+
+ifdef need-config
+-include $(O)/include/config/auto.conf
+endif
+
+$(O)/include/config $(O)/include/generated:
+	$(Q)mkdir -p $@
+
+# No .config yet: start from the default one, so `make` just works.
+$(config): | $(O)/include/config
+	$(quiet) '  DEFCONFIG configs/default_defconfig\n'
+	$(Q)$(kconfig_env) $(KCONFIG_CONF) -s --defconfig=$(srctree)/configs/default_defconfig \
+		$(srctree)/Kconfig
+
+$(autoconf) $(O)/include/config/auto.conf: $(config) $(kconfig_files) | $(O)/include/generated
+	$(quiet) '  KCONFIG %s\n' $(O)/include/generated/autoconf.h
+	$(Q)$(kconfig_env) $(KCONFIG_CONF) -s --silentoldconfig $(srctree)/Kconfig
+	$(Q)touch $(autoconf)
+
+%_defconfig: | $(O)/include/config
+	$(Q)test -f configs/$@ || { echo "make: no configs/$@; the choices are:" \
+		$$(ls configs); exit 1; }
+	$(quiet) '  DEFCONFIG configs/%s\n' $@
+	$(Q)$(kconfig_env) $(KCONFIG_CONF) -s --defconfig=$(srctree)/configs/$@ $(srctree)/Kconfig
+
+defconfig: default_defconfig
+
+olddefconfig: | $(O)/include/config
+	$(Q)test -f $(config) || cp configs/default_defconfig $(config)
+	$(Q)$(kconfig_env) $(KCONFIG_CONF) -s --olddefconfig $(srctree)/Kconfig
+
+savedefconfig: | $(O)/include/config
+	$(Q)test -f $(config) || { echo "make: no $(config) to save; run make defconfig first"; exit 1; }
+	$(Q)$(kconfig_env) $(KCONFIG_CONF) --savedefconfig=defconfig $(srctree)/Kconfig
+	@echo "  wrote $(O)/defconfig (copy it to configs/<name>_defconfig to keep it)"
+
+menuconfig: | $(O)/include/config
+	$(Q)test -f $(config) || cp configs/default_defconfig $(config)
+	$(Q)$(kconfig_env) $(KCONFIG_MCONF) $(srctree)/Kconfig
+
+# ---------------------------------------------------------------- objects
+objs :=
+define include-dir
+obj-y :=
+include $(1)/Makefile
+objs += $$(addprefix $(O)/$(1)/,$$(obj-y))
+endef
+$(foreach d,$(dirs),$(eval $(call include-dir,$(d))))
+
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+
+ifeq ($(CONFIG_DEBUG),y)
+OPT := -Og -g3
+else
+OPT := -O2 -g
+endif
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef \
+	-Wpointer-arith -Werror
+
+# Freestanding, kernel code model, no red zone (interrupts push on the stack
+# below rsp), general registers only (no SSE state to save in interrupt
+# paths), frame pointers everywhere for backtraces.
+KCFLAGS := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
+	-Iinclude -Iarch/x86_64/include -I$(O)/include -include $(autoconf) \
+	-m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-common -fno-strict-aliasing -fcf-protection=none \
+	$(OPT) $(WARNINGS) $(EXTRA_CFLAGS)
+KAFLAGS := -Iinclude -Iarch/x86_64/include -I$(O)/include -include $(autoconf) -m64 -g
+KLDFLAGS := -nostdlib -static -T link.ld -z max-page-size=0x1000 -z noexecstack
+
+deps := $(objs:.o=.d)
+-include $(deps)
+
+# One JSON fragment per object; compile_commands.json joins them.
+json = printf '{"directory":"%s","file":"%s","output":"%s","command":"%s"},\n' \
+	'$(srctree)' '$<' '$@' '$(1)' > $@.json
+
+cc_cmd = $(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+as_cmd = $(CC) $(KAFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/%.o: %.c $(autoconf)
+	@mkdir -p $(dir $@)
+	$(quiet) '  CC      %s\n' $*.o
+	$(Q)$(cc_cmd)
+	@$(call json,$(cc_cmd))
+
+$(O)/%.o: %.S $(autoconf)
+	@mkdir -p $(dir $@)
+	$(quiet) '  AS      %s\n' $*.o
+	$(Q)$(as_cmd)
+	@$(call json,$(as_cmd))
+
+# ---------------------------------------------------------------- image
+.DEFAULT_GOAL := all
+all: $(O)/kite.elf $(O)/compile_commands.json
+
+$(O)/kite.elf: $(objs) link.ld
+	$(quiet) '  LD      %s\n' kite.elf
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(objs)
+	$(Q)scripts/check-image.sh $@
+
+$(O)/compile_commands.json: $(objs)
+	$(Q){ echo '['; cat $(addsuffix .json,$(objs)) | sed '$$ s/,$$//'; echo ']'; } > $@
+
+ISO_CMDLINE = $(if $(CMDLINE),$(CMDLINE),$(CONFIG_CMDLINE))
+
+$(O)/kite.iso: $(O)/kite.elf scripts/mkiso.sh $(config)
+	$(quiet) '  ISO     %s\n' kite.iso
+	$(Q)scripts/mkiso.sh $< $@ '$(ISO_CMDLINE)' '$(CONFIG_GRUB_TIMEOUT)'
+
+iso isoimage: $(O)/kite.iso
+
+# ---------------------------------------------------------------- run and debug
+deps:
+	$(Q)scripts/deps.sh
+
+# A command-line override builds a separate ISO, leaving kite.iso as configured.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(if $(CMDLINE),scripts/mkiso.sh $(O)/kite.elf $(O)/kite-run.iso '$(CMDLINE)' 0,\
+		$(MAKE) --no-print-directory iso)
+	$(Q)scripts/qemu.sh --iso $(O)/$(if $(CMDLINE),kite-run.iso,kite.iso) \
+		--smp $(SMP) --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) --interactive
+
+debug: deps
+	$(Q)$(MAKE) --no-print-directory all iso
+	@echo "kite: QEMU waits for gdb on localhost:1234. In another terminal:"
+	@echo "    gdb $(O)/kite.elf -ex 'target remote localhost:1234'"
+	@echo "kite: then 'break kite_start' and 'continue'. Quit QEMU with Ctrl-A X."
+	$(Q)scripts/qemu.sh --iso $(O)/kite.iso --smp $(SMP) --mem $(MEM) \
+		$(if $(filter 1,$(UEFI)),--uefi) --interactive --gdb
+
+# ---------------------------------------------------------------- tests
+include test/host/tests.mk
+utest-names := $(patsubst utest-%,%,$(filter utest-%,$(.VARIABLES)))
+HOST_CFLAGS := -std=gnu11 $(WARNINGS) -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Iinclude -Iarch/x86_64/include \
+	-DKITE_HOST_TEST
+
+$(O)/host/%: FORCE
+	@mkdir -p $(dir $@)
+	$(quiet) '  HOSTCC  host/%s\n' $*
+	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -MF $@.d $(utest-$*) -lcmocka -o $@
+
+utest: $(addprefix $(O)/host/,$(utest-names))
+	$(Q)test/host/run.sh $^
+
+test: deps
+	$(Q)test/run-all.sh
+
+check: all
+	$(Q)scripts/check.sh $(O)
+
+check-format:
+	$(Q)scripts/check.sh --format-only $(O)
+
+clean:
+	rm -rf $(O)/*.elf $(O)/*.iso $(O)/compile_commands.json $(addprefix $(O)/,$(dirs)) \
+		$(O)/host $(O)/test $(O)/iso-*
+
+distclean:
+	rm -rf $(O)
+
+help:
+	@echo 'Kite: build, run and test (outputs in $(O)/; O=dir to change)'
+	@echo '  make run            build the default image and boot it in QEMU, serial console here'
+	@echo '                      (SMP=2 MEM=1G UEFI=0 CMDLINE="kite.loglevel=7 ...")'
+	@echo '  make test           every test: host unit tests, QEMU boot matrix'
+	@echo '  make / make all     build $(O)/kite.elf (with debug info for gdb)'
+	@echo '  make iso            $(O)/kite.iso (BIOS and UEFI), alias: make isoimage'
+	@echo '  make debug          QEMU paused with a gdb server on :1234'
+	@echo '  make check          clang-format, cppcheck and clang-tidy'
+	@echo '  make utest          host unit tests only'
+	@echo '  make menuconfig     edit $(O)/.config'
+	@echo '  make defconfig      configs/default_defconfig; also make <name>_defconfig:'
+	@echo '                      $(patsubst configs/%,%,$(wildcard configs/*_defconfig))'
+	@echo '  make olddefconfig   update $(O)/.config with defaults for new options'
+	@echo '  make savedefconfig  write the minimal $(O)/defconfig'
+	@echo '  make clean          remove build outputs (distclean: all of $(O)/)'
+	@echo '  V=1                 show full commands'
+
+FORCE:
+.PHONY: all iso isoimage run debug test utest check check-format clean distclean help deps \
+	menuconfig defconfig olddefconfig savedefconfig FORCE

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interrupt and exception entry. Each of the 256 vectors has a stub that
+ * makes the frame uniform (a zero error code where the CPU pushes none, then
+ * the vector), saves the general registers as struct arch_regs and calls
+ * arch_trap() with the stack 16-byte aligned, as the C ABI needs. arch_trap
+ * may rewrite the frame (trap catching), which iretq then resumes.
+ *
+ * Also the setjmp-like half of trap catching: arch_catch_enter.
+ */
+#include <arch/layout.h>
+
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
+                      (v) == 29 || (v) == 30)
+
+    .text
+    .balign 16
+    .globl arch_vector_stubs
+arch_vector_stubs:
+    .set vec, 0
+    .rept 256
+    .balign 16
+    .if !HAS_ERROR(vec)
+    pushq $0
+    .endif
+    pushq $vec
+    jmp trap_common
+    .set vec, vec + 1
+    .endr
+
+trap_common:
+    cld
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, %rdi
+    mov %rsp, %rbx
+    and $-16, %rsp
+    call arch_trap
+    mov %rbx, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    add $16, %rsp           /* vector and error code */
+    iretq
+
+/*
+ * int arch_catch_enter(struct arch_catch *c): save the resume state (callee-
+ * saved registers, the caller's stack pointer and return address), push c on
+ * the list of armed catches, return 0. arch_trap resumes here with vector + 1.
+ */
+    .globl arch_catch_enter
+    .type arch_catch_enter, @function
+arch_catch_enter:
+    mov %rbx, 0(%rdi)
+    mov %rbp, 8(%rdi)
+    mov %r12, 16(%rdi)
+    mov %r13, 24(%rdi)
+    mov %r14, 32(%rdi)
+    mov %r15, 40(%rdi)
+    lea 8(%rsp), %rax
+    mov %rax, 48(%rdi)
+    mov (%rsp), %rax
+    mov %rax, 56(%rdi)
+    mov arch_catch_top(%rip), %rax
+    mov %rax, 104(%rdi)     /* prev */
+    mov %rdi, arch_catch_top(%rip)
+    xor %eax, %eax
+    ret
+    .size arch_catch_enter, . - arch_catch_enter

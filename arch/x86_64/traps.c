@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Segments and exceptions: the kernel GDT, the TSS with its interrupt stack
+ * table (double fault, NMI and machine check each run on a stack of their
+ * own, so an exhausted or corrupt kernel stack still gets a report), and the
+ * IDT pointing at the stubs in entry.S. arch_trap() either hands a trap to an
+ * armed struct arch_catch or prints vector, error code, every register, CR2
+ * for page faults and a backtrace, then panics.
+ */
+#define KITE_LOG_PREFIX ""
+
+#include <kite/arch.h>
+#include <kite/panic.h>
+#include <kite/printk.h>
+
+#include <arch/layout.h>
+
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI 2
+#define IST_MACHINE_CHECK 3
+#define IST_STACK_SIZE (CONFIG_IST_STACK_KB * 1024)
+
+#define VEC_NMI 2
+#define VEC_DOUBLE_FAULT 8
+#define VEC_PAGE_FAULT 14
+#define VEC_MACHINE_CHECK 18
+#define NR_EXCEPTIONS 32
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} KITE_PACKED;
+
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+} KITE_PACKED;
+
+struct table_ptr {
+    uint16_t limit;
+    uint64_t base;
+} KITE_PACKED;
+
+KITE_STATIC_ASSERT(sizeof(struct tss) == 104, "TSS layout");
+KITE_STATIC_ASSERT(sizeof(struct idt_gate) == 16, "IDT gate layout");
+KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_catch, prev) == 104,
+                   "entry.S knows struct arch_catch's layout");
+KITE_STATIC_ASSERT(sizeof(struct arch_regs) == 22 * 8, "entry.S pushes 22 words");
+
+static uint64_t gdt[5] KITE_ALIGNED(16);
+static struct tss tss KITE_ALIGNED(16);
+static struct idt_gate idt[256] KITE_ALIGNED(16);
+static uint8_t ist_stacks[3][IST_STACK_SIZE] KITE_ALIGNED(16);
+
+extern char arch_vector_stubs[];
+extern char boot_stack_bottom[], boot_stack_top[];
+
+/* Innermost armed catch (one CPU runs for now; per-CPU with SMP). */
+struct arch_catch *arch_catch_top;
+/* Address of the last trap's register frame: tells tests which stack a handler used. */
+uint64_t arch_last_trap_frame;
+
+static const char *const exception_names[NR_EXCEPTIONS] = {
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range exceeded",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack-segment fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved (15)",
+    "#MF x87 floating-point error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD floating-point error",
+    "#VE virtualization exception",
+    "#CP control protection",
+    "reserved (22)",
+    "reserved (23)",
+    "reserved (24)",
+    "reserved (25)",
+    "reserved (26)",
+    "reserved (27)",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security exception",
+    "reserved (31)",
+};
+
+static void set_gate(unsigned int vec, unsigned int ist)
+{
+    uint64_t addr = (uint64_t)(arch_vector_stubs + 16 * vec);
+
+    idt[vec] = (struct idt_gate){
+        .offset_lo = (uint16_t)addr,
+        .selector = ARCH_KERNEL_CS,
+        .ist = (uint8_t)ist,
+        .type = 0x8e, /* present, ring 0, 64-bit interrupt gate */
+        .offset_mid = (uint16_t)(addr >> 16),
+        .offset_hi = (uint32_t)(addr >> 32),
+    };
+}
+
+static void load_gdt(void)
+{
+    uint64_t base = (uint64_t)&tss;
+    uint64_t limit = sizeof(tss) - 1;
+    struct table_ptr ptr = {sizeof(gdt) - 1, (uint64_t)gdt};
+
+    gdt[0] = 0;
+    gdt[1] = 0x00af9a000000ffffull; /* ARCH_KERNEL_CS: 64-bit code */
+    gdt[2] = 0x00cf92000000ffffull; /* ARCH_KERNEL_DS */
+    /* ARCH_TSS_SEL: a 16-byte available 64-bit TSS descriptor */
+    gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+             ((limit & 0xf0000) << 32) | ((base & 0xff000000) << 32);
+    gdt[4] = base >> 32;
+
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq %1\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movl %2, %%eax\n\t"
+                     "movl %%eax, %%ds\n\t"
+                     "movl %%eax, %%es\n\t"
+                     "movl %%eax, %%ss\n\t"
+                     "ltr %w3"
+                     :
+                     : "m"(ptr), "i"(ARCH_KERNEL_CS), "i"(ARCH_KERNEL_DS), "r"(ARCH_TSS_SEL)
+                     : "rax", "memory");
+}
+
+void arch_traps_init(void)
+{
+    struct table_ptr idtr = {sizeof(idt) - 1, (uint64_t)idt};
+
+    tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)ist_stacks[0] + IST_STACK_SIZE;
+    tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
+    tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)ist_stacks[2] + IST_STACK_SIZE;
+    tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+    load_gdt();
+
+    for (unsigned int v = 0; v < 256; v++) {
+        set_gate(v, 0);
+    }
+    set_gate(VEC_DOUBLE_FAULT, IST_DOUBLE_FAULT);
+    set_gate(VEC_NMI, IST_NMI);
+    set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK);
+    __asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+/* Bounds of the IST stack @ist (1-based), for tests and stack checks. */
+void arch_ist_stack(unsigned int ist, uint64_t *lo, uint64_t *hi);
+void arch_ist_stack(unsigned int ist, uint64_t *lo, uint64_t *hi)
+{
+    *lo = (uint64_t)ist_stacks[ist - 1];
+    *hi = *lo + IST_STACK_SIZE;
+}
+
+static void resume_at_catch(struct arch_regs *regs, struct arch_catch *c)
+{
+    arch_catch_top = c->prev;
+    c->vector = regs->vector;
+    c->error = regs->error;
+    c->cr2 = regs->vector == VEC_PAGE_FAULT ? arch_read_cr2() : 0;
+    c->fault_rip = regs->rip;
+    c->fault_rsp = regs->rsp;
+
+    regs->rbx = c->rbx;
+    regs->rbp = c->rbp;
+    regs->r12 = c->r12;
+    regs->r13 = c->r13;
+    regs->r14 = c->r14;
+    regs->r15 = c->r15;
+    regs->rsp = c->rsp;
+    regs->rip = c->rip;
+    regs->rax = regs->vector + 1;
+    regs->cs = ARCH_KERNEL_CS;
+    regs->ss = ARCH_KERNEL_DS;
+}
+
+void arch_catch_leave(struct arch_catch *c)
+{
+    if (arch_catch_top == c) {
+        arch_catch_top = c->prev;
+    }
+}
+
+static void print_page_fault(uint64_t error)
+{
+    uint64_t cr2 = arch_read_cr2();
+
+    kite_pr_emerg("  CR2 %#018llx: %s %s in %s mode%s%s\n", (unsigned long long)cr2,
+                  (error & 1) ? "protection violation on a" : "no page for a",
+                  (error & 16) ? "instruction fetch" : (error & 2) ? "write" : "read",
+                  (error & 4) ? "user" : "kernel", (error & 8) ? ", reserved bit set" : "",
+                  (error & 32) ? ", protection key" : "");
+}
+
+void arch_dump_regs(const struct arch_regs *r)
+{
+    kite_pr_emerg("  RIP %#018llx  RSP %#018llx  RFLAGS %#010llx\n", (unsigned long long)r->rip,
+                  (unsigned long long)r->rsp, (unsigned long long)r->rflags);
+    kite_pr_emerg("  RAX %#018llx  RBX %#018llx  RCX %#018llx\n", (unsigned long long)r->rax,
+                  (unsigned long long)r->rbx, (unsigned long long)r->rcx);
+    kite_pr_emerg("  RDX %#018llx  RSI %#018llx  RDI %#018llx\n", (unsigned long long)r->rdx,
+                  (unsigned long long)r->rsi, (unsigned long long)r->rdi);
+    kite_pr_emerg("  RBP %#018llx  R8  %#018llx  R9  %#018llx\n", (unsigned long long)r->rbp,
+                  (unsigned long long)r->r8, (unsigned long long)r->r9);
+    kite_pr_emerg("  R10 %#018llx  R11 %#018llx  R12 %#018llx\n", (unsigned long long)r->r10,
+                  (unsigned long long)r->r11, (unsigned long long)r->r12);
+    kite_pr_emerg("  R13 %#018llx  R14 %#018llx  R15 %#018llx\n", (unsigned long long)r->r13,
+                  (unsigned long long)r->r14, (unsigned long long)r->r15);
+    kite_pr_emerg("  CS %#llx  SS %#llx  CR0 %#llx  CR3 %#llx  CR4 %#llx\n",
+                  (unsigned long long)r->cs, (unsigned long long)r->ss,
+                  (unsigned long long)arch_read_cr0(), (unsigned long long)arch_read_cr3(),
+                  (unsigned long long)arch_read_cr4());
+}
+
+static void print_frame(void *ctx, uint64_t addr)
+{
+    unsigned int *n = ctx;
+
+    kite_pr_emerg("  #%-2u %#018llx\n", (*n)++, (unsigned long long)addr);
+}
+
+void arch_trap(struct arch_regs *regs);
+void arch_trap(struct arch_regs *regs)
+{
+    unsigned int frame = 0;
+
+    arch_last_trap_frame = (uint64_t)regs;
+    if (arch_catch_top) {
+        resume_at_catch(regs, arch_catch_top);
+        return;
+    }
+    if (regs->vector >= NR_EXCEPTIONS) {
+        /* Nothing routes device interrupts here yet: note it and go on. */
+        kite_pr_warn("traps: unexpected interrupt, vector %llu\n",
+                     (unsigned long long)regs->vector);
+        return;
+    }
+    if (regs->vector == VEC_NMI) {
+        kite_pr_warn("traps: NMI received at %#llx; nothing claims it, continuing\n",
+                     (unsigned long long)regs->rip);
+        return;
+    }
+
+    kite_panicking = true;
+    kite_pr_emerg("PANIC: exception %s (vector %llu, error code %#llx) on CPU %u\n",
+                  exception_names[regs->vector], (unsigned long long)regs->vector,
+                  (unsigned long long)regs->error, arch_cpu_id());
+    if (regs->vector == VEC_PAGE_FAULT) {
+        print_page_fault(regs->error);
+    }
+    arch_dump_regs(regs);
+    kite_pr_emerg("backtrace (addresses; look them up with addr2line -e build/kite.elf):\n");
+    print_frame(&frame, regs->rip);
+    arch_backtrace(regs->rbp, print_frame, &frame);
+    kite_panic_stop();
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Consoles: where printk's lines go. Console drivers declare themselves with
+ * KITE_CONSOLE; the kernel starts them early (before memory), then again once
+ * the command line is known, so options like kite.serial=0 or kite.vga=0 apply.
+ */
+#pragma once
+
+#include <kite/compiler.h>
+#include <kite/types.h>
+
+struct kite_console {
+    const char *name;
+    /*
+     * Bring the device up. @early: called before the command line is parsed
+     * (only defaults apply). Returns true when the console is usable.
+     */
+    bool (*setup)(bool early);
+    void (*write)(const char *s, size_t len);
+};
+
+#define KITE_CONSOLE(id, ...)                                                                  \
+    static const struct kite_console __kite_console_##id KITE_USED KITE_SECTION(".kite_consoles") \
+        KITE_ALIGNED(8) = __VA_ARGS__
+
+/* Start the consoles with their defaults (first thing at boot). */
+void kite_console_early_init(void);
+/* Restart them as the command line says; a new console replays the log so far. */
+void kite_console_init(void);
+/* Write raw text to every active console. */
+void kite_console_write(const char *s, size_t len);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Panic: for broken invariants only. Prints what broke, where (backtrace), on
+ * which CPU, then stops: halts, or powers off with status 2 when
+ * kite.panic=poweroff (the default while in-kernel tests run).
+ */
+#pragma once
+
+#include <kite/compiler.h>
+
+KITE_NORETURN void kite_panic(const char *fmt, ...) KITE_PRINTF(1, 2);
+
+/* Panic with file and line when @cond is false. */
+#define KITE_BUG_ON(cond)                                                             \
+    do {                                                                              \
+        if (kite_unlikely(cond)) {                                                    \
+            kite_panic("BUG: %s at %s:%d", #cond, __FILE__, __LINE__);                \
+        }                                                                             \
+    } while (0)
+
+/* Finish a fatal exception report and stop (arch trap code calls this). */
+KITE_NORETURN void kite_panic_stop(void);
+
+/* True once a panic has started (printk then takes no locks). */
+extern volatile bool kite_panicking;

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * In-kernel tests. A test is a function declared with KITE_TEST(suite, name);
+ * it lands in a linker section, and kite.test=all | suite | suite.name (comma
+ * lists) runs the matching ones at the end of boot, prints one result line per
+ * test and a closing "N passed, N failed", and powers off with a status that
+ * says whether all passed.
+ *
+ *     KITE_TEST(cmdline, int_option)
+ *     {
+ *         KITE_EXPECT_EQ(parse("kite.x=3"), 3);
+ *     }
+ *
+ * KITE_EXPECT* record a failure and go on; KITE_ASSERT* record it and return
+ * from the test.
+ */
+#pragma once
+
+#include <kite/compiler.h>
+#include <kite/types.h>
+
+struct kite_test_ctx {
+    unsigned int failures;
+};
+
+struct kite_test {
+    const char *suite;
+    const char *name;
+    void (*fn)(struct kite_test_ctx *kt);
+    const char *file;
+    int line;
+    bool manual; /* run only when named exactly (suite.name), never by "all" or its suite */
+};
+
+#define KITE_TEST(suite, name) KITE_TEST_DECLARE(suite, name, false)
+
+/*
+ * A test that cannot come back (it crashes the kernel on purpose, to check
+ * the crash report): it runs only when kite.test= names it as suite.name.
+ */
+#define KITE_TEST_MANUAL(suite, name) KITE_TEST_DECLARE(suite, name, true)
+
+#define KITE_TEST_DECLARE(suite, name, manual)                                                             \
+    static void kite_test_##suite##_##name(struct kite_test_ctx *kt);                      \
+    static const struct kite_test __kite_test_##suite##_##name KITE_USED KITE_SECTION(     \
+        ".kite_tests")                                                                     \
+        KITE_ALIGNED(8) = {#suite, #name, kite_test_##suite##_##name, __FILE__, __LINE__, manual}; \
+    static void kite_test_##suite##_##name(struct kite_test_ctx *kt __attribute__((unused)))
+
+/* Record a failure of the running test (file, line and message are printed). */
+void kite_test_fail(struct kite_test_ctx *kt, const char *file, int line, const char *fmt, ...)
+    KITE_PRINTF(4, 5);
+
+#define KITE_EXPECT(cond)                                                 \
+    do {                                                                  \
+        if (!(cond)) {                                                    \
+            kite_test_fail(kt, __FILE__, __LINE__, "expected %s", #cond); \
+        }                                                                 \
+    } while (0)
+
+#define KITE_EXPECT_EQ(a, b)                                                      \
+    do {                                                                          \
+        long long kite_a_ = (long long)(a), kite_b_ = (long long)(b);             \
+        if (kite_a_ != kite_b_) {                                                 \
+            kite_test_fail(kt, __FILE__, __LINE__,                                \
+                           "expected %s == %s, got %lld (%#llx) and "             \
+                           "%lld (%#llx)",                                        \
+                           #a, #b, kite_a_, (unsigned long long)kite_a_, kite_b_, \
+                           (unsigned long long)kite_b_);                          \
+        }                                                                         \
+    } while (0)
+
+#define KITE_EXPECT_STREQ(a, b)                                                                 \
+    do {                                                                                        \
+        const char *kite_a_ = (a), *kite_b_ = (b);                                              \
+        if (kite_a_ == 0 || kite_b_ == 0 || kite_test_strcmp(kite_a_, kite_b_) != 0) {          \
+            kite_test_fail(kt, __FILE__, __LINE__,                                              \
+                           "expected %s == %s, got \"%s\" and "                                 \
+                           "\"%s\"",                                                            \
+                           #a, #b, kite_a_ ? kite_a_ : "(null)", kite_b_ ? kite_b_ : "(null)"); \
+        }                                                                                       \
+    } while (0)
+
+#define KITE_ASSERT(cond)                                                  \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            kite_test_fail(kt, __FILE__, __LINE__, "assertion %s", #cond); \
+            return;                                                        \
+        }                                                                  \
+    } while (0)
+
+#define KITE_FAIL(fmt, ...) kite_test_fail(kt, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+
+int kite_test_strcmp(const char *a, const char *b);
+
+/*
+ * Run the tests @spec selects ("all", "suite", "suite.name", comma-separated).
+ * A selector that matches no test is an error and counts as a failure.
+ * Returns the number of failures (0 when all selected tests passed).
+ */
+int kite_test_run(const char *spec);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The console list: every driver that declared KITE_CONSOLE. Started twice:
+ * early with defaults (so the first boot lines are seen), then after the
+ * command line, when a console that only now comes up (VGA, once the boot
+ * information says the screen is in text mode) replays the log so far.
+ */
+#include <kite/console.h>
+#include <kite/kmsg.h>
+#include <kite/printk.h>
+
+#define MAX_CONSOLES 8
+
+extern const struct kite_console __kite_consoles_start[], __kite_consoles_end[];
+static bool active[MAX_CONSOLES];
+
+static size_t console_count(void)
+{
+    size_t n = (size_t)(__kite_consoles_end - __kite_consoles_start);
+
+    return KITE_MIN(n, (size_t)MAX_CONSOLES);
+}
+
+void kite_console_early_init(void)
+{
+    for (size_t i = 0; i < console_count(); i++) {
+        active[i] = __kite_consoles_start[i].setup(true);
+    }
+}
+
+static void replay(const struct kite_console *c)
+{
+    struct kite_kmsg_record rec;
+    char text[512];
+    char line[576];
+    uint64_t seq = 0;
+
+    while (kite_kmsg_read(&kite_kmsg, &seq, &rec, text, sizeof(text))) {
+        if (kite_log_visible(rec.level)) {
+            c->write(line, kite_log_format_line(line, sizeof(line), rec.time_ns, rec.cpu,
+                                                rec.level, text));
+        }
+    }
+}
+
+void kite_console_init(void)
+{
+    for (size_t i = 0; i < console_count(); i++) {
+        const struct kite_console *c = &__kite_consoles_start[i];
+        bool was = active[i];
+
+        active[i] = c->setup(false);
+        if (active[i] && !was) {
+            replay(c);
+        }
+        kite_pr_info("console: %s %s\n", c->name, active[i] ? "on" : "off");
+    }
+}
+
+void kite_console_write(const char *s, size_t len)
+{
+    for (size_t i = 0; i < console_count(); i++) {
+        if (active[i]) {
+            __kite_consoles_start[i].write(s, len);
+        }
+    }
+}

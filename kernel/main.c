@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kite's init order. boot/entry.S calls kite_start() in long mode on the
+ * boot CPU, on the boot stack, with the physical address of the multiboot2
+ * block. The fixed steps below run in this order; optional parts hook in
+ * with KITE_INIT at the levels run between them. Later work inserts memory,
+ * per-CPU areas and interrupts, timers, the scheduler and the other CPUs at
+ * their marked places.
+ */
+#define KITE_LOG_PREFIX ""
+
+#include <kite/arch.h>
+#include <kite/bootinfo.h>
+#include <kite/cmdline.h>
+#include <kite/console.h>
+#include <kite/init.h>
+#include <kite/kite.h>
+#include <kite/power.h>
+#include <kite/printk.h>
+#include <kite/test.h>
+
+KITE_PARAM(test, string, "",
+           "run in-kernel tests at the end of boot, then power off with status 0 (all passed) "
+           "or 1: all, a suite, or suite.name, comma-separated");
+
+/* A runtime linked into the image defines it; without one, Kite idles. */
+int kite_main(int argc, char **argv) KITE_WEAK;
+
+void kite_start(uint64_t mbi_phys);
+void kite_bootinfo_init(uint64_t mbi_phys);
+
+static KITE_NORETURN void run(void)
+{
+    if (param_test[0]) {
+        kite_poweroff(kite_test_run(param_test) ? KITE_EXIT_FAILURE : KITE_EXIT_SUCCESS);
+    }
+    if (kite_main) {
+        int rc;
+
+        kite_pr_info("kite: calling kite_main with %d argument%s\n", kite_runtime_argc,
+                     kite_runtime_argc == 1 ? "" : "s");
+        rc = kite_main(kite_runtime_argc, kite_runtime_argv);
+        kite_pr_info("kite: kite_main returned %d\n", rc);
+        kite_poweroff(rc);
+    }
+    kite_pr_info("kite: no runtime linked (no kite_main); idling. In QEMU, Ctrl-A X quits.\n");
+    arch_halt_forever();
+}
+
+void kite_start(uint64_t mbi_phys)
+{
+    uint64_t ready_tsc;
+
+    arch_traps_init();                /* GDT, TSS with IST stacks, IDT: faults are reported */
+    kite_console_early_init();        /* serial at its defaults; the log ring */
+    kite_pr_info("kite: Kite aerokernel, entered at %#llx\n", (unsigned long long)arch_phys_base);
+    arch_time_init();                 /* TSC rate: log timestamps and boot time */
+    kite_bootinfo_init(mbi_phys);     /* multiboot2: command line, memory map, ACPI, modules */
+    kite_cmdline_init();              /* KITE_PARAM options; warnings for bad ones */
+    kite_console_init();              /* consoles as the options and boot info say */
+    kite_init_level(KITE_INIT_EARLY); /* optional early hooks */
+    /* memory and NUMA topology, final page tables, heap: memory work */
+    /* per-CPU areas and interrupts, timers, scheduler, other CPUs: SMP work */
+    kite_init_level(KITE_INIT_ARCH);
+    kite_init_level(KITE_INIT_DEVICE); /* drivers */
+    kite_init_level(KITE_INIT_LATE);
+
+    ready_tsc = arch_tsc() - arch_boot_tsc;
+    kite_pr_info("kite: ready in %llu ms (%llu TSC ticks since entry)\n",
+                 (unsigned long long)(kite_time_ns() / 1000000), (unsigned long long)ready_tsc);
+    run();
+}

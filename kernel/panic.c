@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Panic: say what broke, where and on which CPU, then stop the machine as
+ * kite.panic says (halt for a person at the console; poweroff so QEMU ends
+ * with status 5). While in-kernel tests run, a panic always powers off, so a
+ * crashing test ends the run at once instead of waiting for a timeout.
+ */
+#include <kite/arch.h>
+#include <kite/cmdline.h>
+#include <kite/panic.h>
+#include <kite/power.h>
+#include <kite/printk.h>
+#include <kite/string.h>
+
+KITE_PARAM(panic, string, "halt",
+           "after a panic report: halt, or poweroff (QEMU then exits with status 5)");
+
+volatile bool kite_panicking;
+bool kite_test_running;
+
+static void print_frame(void *ctx, uint64_t addr)
+{
+    unsigned int *n = ctx;
+
+    kite_pr_emerg("  #%-2u %#018llx\n", (*n)++, (unsigned long long)addr);
+}
+
+void kite_panic(const char *fmt, ...)
+{
+    char msg[256];
+    unsigned int frame = 0;
+    va_list ap;
+
+    arch_irq_disable();
+    kite_panicking = true;
+    va_start(ap, fmt);
+    kite_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    kite_pr_emerg("PANIC on CPU %u: %s\n", arch_cpu_id(), msg);
+    kite_pr_emerg("backtrace (addresses; look them up with addr2line -e build/kite.elf):\n");
+    arch_backtrace(arch_frame_address(), print_frame, &frame);
+    kite_panic_stop();
+}
+
+void kite_panic_stop(void)
+{
+    if (kite_test_running || strcmp(param_panic, "poweroff") == 0) {
+        kite_poweroff(KITE_EXIT_PANIC);
+    }
+    kite_pr_emerg("kite: halted after panic\n");
+    arch_halt_forever();
+}

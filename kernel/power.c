@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ending a run: QEMU's exit device when there is one, else a clean halt.
+ */
+#include <kite/arch.h>
+#include <kite/power.h>
+#include <kite/printk.h>
+
+void kite_poweroff(int code)
+{
+    kite_pr_info("kite: power off, status %d\n", code);
+    kite_qemu_exit(code);
+    kite_pr_info("kite: halted (no exit device); it is safe to turn the machine off\n");
+    arch_halt_forever();
+}

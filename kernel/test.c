@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The in-kernel test runner. kite.test= selects tests from the .kite_tests
+ * section: "all", a suite, or suite.name, comma-separated. Each selected test
+ * runs once, in link order, and gets one result line; the run ends with
+ * "N passed, N failed". A selector that matches nothing is an error that
+ * counts as a failure, never a silent pass.
+ */
+#define KITE_LOG_PREFIX "test: "
+
+#include <kite/printk.h>
+#include <kite/string.h>
+#include <kite/test.h>
+
+#define MAX_SELECTORS 32
+#define SELECTOR_MAX 64
+
+extern const struct kite_test __kite_tests_start[], __kite_tests_end[];
+extern bool kite_test_running;
+
+int kite_test_strcmp(const char *a, const char *b)
+{
+    return strcmp(a, b);
+}
+
+void kite_test_fail(struct kite_test_ctx *kt, const char *file, int line, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    kite_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    kt->failures++;
+    kite_pr_err("  %s:%d: %s\n", file, line, msg);
+}
+
+/* Does @sel ("all", "suite" or "suite.name") pick @t? */
+static bool selects(const char *sel, const struct kite_test *t)
+{
+    size_t n = strlen(t->suite);
+
+    if (strncmp(sel, t->suite, n) == 0 && sel[n] == '.' && strcmp(sel + n + 1, t->name) == 0) {
+        return true;
+    }
+    if (t->manual) {
+        return false;
+    }
+    return strcmp(sel, "all") == 0 || strcmp(sel, t->suite) == 0;
+}
+
+static void list_suites(void)
+{
+    char line[256];
+    size_t len = 0;
+
+    line[0] = '\0';
+    for (const struct kite_test *t = __kite_tests_start; t < __kite_tests_end; t++) {
+        const struct kite_test *u = __kite_tests_start;
+
+        while (u < t && strcmp(u->suite, t->suite) != 0) {
+            u++;
+        }
+        if (u == t && len + strlen(t->suite) + 3 < sizeof(line)) {
+            len += (size_t)kite_snprintf(line + len, sizeof(line) - len, "%s%s",
+                                         len ? ", " : "", t->suite);
+        }
+    }
+    kite_pr_err("  the suites are: %s\n", len ? line : "(none: built without tests)");
+}
+
+int kite_test_run(const char *spec)
+{
+    char sels[MAX_SELECTORS][SELECTOR_MAX];
+    unsigned int nsel = 0, passed = 0, failed = 0;
+    const char *p = spec;
+
+    /* Split the comma list; empty items are skipped. */
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (n >= SELECTOR_MAX || nsel == MAX_SELECTORS) {
+            kite_pr_err("kite.test=%s: selector '%.*s' is too long or there are more than %d; "
+                        "expected all, a suite or suite.name, comma-separated\n",
+                        spec, (int)n, p, MAX_SELECTORS);
+            failed++;
+        } else if (n > 0) {
+            memcpy(sels[nsel], p, n);
+            sels[nsel++][n] = '\0';
+        }
+        p += n + (end ? 1 : 0);
+    }
+
+    kite_test_running = true;
+    kite_pr_info("running kite.test=%s\n", spec);
+    for (const struct kite_test *t = __kite_tests_start; t < __kite_tests_end; t++) {
+        struct kite_test_ctx ctx = {0};
+        bool picked = false;
+
+        for (unsigned int i = 0; i < nsel && !picked; i++) {
+            picked = selects(sels[i], t);
+        }
+        if (!picked) {
+            continue;
+        }
+        t->fn(&ctx);
+        if (ctx.failures) {
+            failed++;
+            kite_pr_info("FAIL %s.%s (%s:%d)\n", t->suite, t->name, t->file, t->line);
+        } else {
+            passed++;
+            kite_pr_info("ok   %s.%s\n", t->suite, t->name);
+        }
+    }
+
+    for (unsigned int i = 0; i < nsel; i++) {
+        bool any = false;
+
+        for (const struct kite_test *t = __kite_tests_start; t < __kite_tests_end && !any; t++) {
+            any = selects(sels[i], t);
+        }
+        if (!any) {
+            kite_pr_err("no test matches '%s' (kite.test= takes all, a suite or suite.name)\n",
+                        sels[i]);
+            list_suites();
+            failed++;
+        }
+    }
+    if (nsel == 0 && failed == 0) {
+        kite_pr_err("kite.test= is empty; expected all, a suite or suite.name\n");
+        failed++;
+    }
+    kite_test_running = false;
+    kite_pr_info("%u passed, %u failed\n", passed, failed);
+    return (int)failed;
+}

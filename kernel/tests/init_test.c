@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Init levels: a KITE_INIT hook runs once, at its level, before the tests.
+ */
+#include <kite/init.h>
+#include <kite/test.h>
+
+static int late_runs;
+
+static int init_test_late_hook(void)
+{
+    late_runs++;
+    return 0;
+}
+KITE_INIT(init_test_late_hook, KITE_INIT_LATE);
+
+KITE_TEST(init, late_hook_ran_once)
+{
+    KITE_EXPECT_EQ(late_runs, 1);
+}
+
+KITE_TEST(init, running_a_level_runs_its_hooks)
+{
+    int before = late_runs;
+
+    KITE_EXPECT_EQ(kite_init_level(KITE_INIT_LATE), 0);
+    KITE_EXPECT_EQ(late_runs, before + 1);
+    late_runs = before;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Install the Debian packages Kite's build, run and test targets need, and only the
+# ones that are missing. `make run` and `make test` call this first, so a fresh
+# Debian machine needs nothing else. Set KITE_DEPS=skip to bypass it.
+set -eu
+
+# One line per purpose, so a reader sees why each package is here.
+pkgs=(
+    gcc binutils make                                 # build the kernel
+    grub-pc-bin grub-efi-amd64-bin grub-common        # grub-mkrescue, BIOS + UEFI
+    xorriso mtools                                    # ISO and EFI image assembly
+    kconfig-frontends-nox                             # kconfig-conf / kconfig-mconf
+    libncurses-dev                                    # menuconfig's screen
+    qemu-system-x86 ovmf                              # boot the image, UEFI firmware
+    libcmocka-dev                                     # host unit tests
+    clang-format clang-tidy cppcheck                  # make check
+)
+
+[ "${KITE_DEPS:-}" = skip ] && exit 0
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: missing packages: ${missing[*]}" >&2
+    echo "deps: this is not a Debian-like system (no apt-get); install them by hand" >&2
+    exit 1
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo="sudo"
+    else
+        echo "deps: missing packages: ${missing[*]}" >&2
+        echo "deps: not root and no sudo; run as root: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the index only when an install from the current one fails.
+if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
+    $sudo apt-get update || { echo "deps: apt-get update failed" >&2; exit 1; }
+    $sudo apt-get install -y --no-install-recommends "${missing[@]}" || {
+        echo "deps: could not install: ${missing[*]}" >&2
+        exit 1
+    }
+fi

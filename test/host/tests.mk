@@ -1,0 +1,7 @@
+# Host unit tests (tier 1): each is a cmocka program built for Linux with
+# AddressSanitizer and UndefinedBehaviorSanitizer from the pure kernel sources
+# it tests. One line per test: utest-<name> := <test file> <sources under test>
+utest-vsnprintf := kernel/tests/vsnprintf_utest.c kernel/vsnprintf.c
+utest-kmsg := kernel/tests/kmsg_utest.c kernel/kmsg.c kernel/vsnprintf.c
+utest-multiboot2 := kernel/tests/multiboot2_utest.c kernel/multiboot2.c kernel/vsnprintf.c
+utest-cmdline := kernel/tests/cmdline_utest.c kernel/cmdline.c kernel/vsnprintf.c
