@@ -114,7 +114,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wun
 KCFLAGS := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 	-Iinclude -Iarch/x86_64/include -I$(O)/include -include $(autoconf) \
 	-m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-pic -fno-pie \
-	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-common -fno-strict-aliasing -fcf-protection=none \
 	$(OPT) $(WARNINGS) $(EXTRA_CFLAGS)
 KAFLAGS := -Iinclude -Iarch/x86_64/include -I$(O)/include -include $(autoconf) -m64 -g
@@ -130,13 +130,19 @@ json = printf '{"directory":"%s","file":"%s","output":"%s","command":"%s"},\n' \
 cc_cmd = $(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 as_cmd = $(CC) $(KAFLAGS) -MMD -MP -c $< -o $@
 
-$(O)/%.o: %.c $(autoconf)
+# Objects rebuild when the flags change, not only when sources do.
+flags-stamp := $(O)/include/generated/flags
+$(flags-stamp): FORCE | $(O)/include/generated
+	@echo '$(KCFLAGS) | $(KAFLAGS) | $(KLDFLAGS)' | cmp -s - $@ || \
+		echo '$(KCFLAGS) | $(KAFLAGS) | $(KLDFLAGS)' > $@
+
+$(O)/%.o: %.c $(autoconf) $(flags-stamp)
 	@mkdir -p $(dir $@)
 	$(quiet) '  CC      %s\n' $*.o
 	$(Q)$(cc_cmd)
 	@$(call json,$(cc_cmd))
 
-$(O)/%.o: %.S $(autoconf)
+$(O)/%.o: %.S $(autoconf) $(flags-stamp)
 	@mkdir -p $(dir $@)
 	$(quiet) '  AS      %s\n' $*.o
 	$(Q)$(as_cmd)
@@ -146,7 +152,7 @@ $(O)/%.o: %.S $(autoconf)
 .DEFAULT_GOAL := all
 all: $(O)/kite.elf $(O)/compile_commands.json
 
-$(O)/kite.elf: $(objs) link.ld
+$(O)/kite.elf: $(objs) link.ld $(flags-stamp)
 	$(quiet) '  LD      %s\n' kite.elf
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(objs)
 	$(Q)scripts/check-image.sh $@

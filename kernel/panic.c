@@ -22,7 +22,7 @@ static void print_frame(void *ctx, uint64_t addr)
 {
     unsigned int *n = ctx;
 
-    kite_pr_emerg("  #%-2u %#018llx\n", (*n)++, (unsigned long long)addr);
+    kite_pr_emerg("  #%-2u 0x%016llx\n", (*n)++, (unsigned long long)addr);
 }
 
 void kite_panic(const char *fmt, ...)

@@ -209,7 +209,7 @@ static void print_page_fault(uint64_t error)
 {
     uint64_t cr2 = arch_read_cr2();
 
-    kite_pr_emerg("  CR2 %#018llx: %s %s in %s mode%s%s\n", (unsigned long long)cr2,
+    kite_pr_emerg("  CR2 0x%016llx: %s %s in %s mode%s%s\n", (unsigned long long)cr2,
                   (error & 1) ? "protection violation on a" : "no page for a",
                   (error & 16) ? "instruction fetch" : (error & 2) ? "write" : "read",
                   (error & 4) ? "user" : "kernel", (error & 8) ? ", reserved bit set" : "",
@@ -218,17 +218,17 @@ static void print_page_fault(uint64_t error)
 
 void arch_dump_regs(const struct arch_regs *r)
 {
-    kite_pr_emerg("  RIP %#018llx  RSP %#018llx  RFLAGS %#010llx\n", (unsigned long long)r->rip,
+    kite_pr_emerg("  RIP 0x%016llx  RSP 0x%016llx  RFLAGS %#010llx\n", (unsigned long long)r->rip,
                   (unsigned long long)r->rsp, (unsigned long long)r->rflags);
-    kite_pr_emerg("  RAX %#018llx  RBX %#018llx  RCX %#018llx\n", (unsigned long long)r->rax,
+    kite_pr_emerg("  RAX 0x%016llx  RBX 0x%016llx  RCX 0x%016llx\n", (unsigned long long)r->rax,
                   (unsigned long long)r->rbx, (unsigned long long)r->rcx);
-    kite_pr_emerg("  RDX %#018llx  RSI %#018llx  RDI %#018llx\n", (unsigned long long)r->rdx,
+    kite_pr_emerg("  RDX 0x%016llx  RSI 0x%016llx  RDI 0x%016llx\n", (unsigned long long)r->rdx,
                   (unsigned long long)r->rsi, (unsigned long long)r->rdi);
-    kite_pr_emerg("  RBP %#018llx  R8  %#018llx  R9  %#018llx\n", (unsigned long long)r->rbp,
+    kite_pr_emerg("  RBP 0x%016llx  R8  0x%016llx  R9  0x%016llx\n", (unsigned long long)r->rbp,
                   (unsigned long long)r->r8, (unsigned long long)r->r9);
-    kite_pr_emerg("  R10 %#018llx  R11 %#018llx  R12 %#018llx\n", (unsigned long long)r->r10,
+    kite_pr_emerg("  R10 0x%016llx  R11 0x%016llx  R12 0x%016llx\n", (unsigned long long)r->r10,
                   (unsigned long long)r->r11, (unsigned long long)r->r12);
-    kite_pr_emerg("  R13 %#018llx  R14 %#018llx  R15 %#018llx\n", (unsigned long long)r->r13,
+    kite_pr_emerg("  R13 0x%016llx  R14 0x%016llx  R15 0x%016llx\n", (unsigned long long)r->r13,
                   (unsigned long long)r->r14, (unsigned long long)r->r15);
     kite_pr_emerg("  CS %#llx  SS %#llx  CR0 %#llx  CR3 %#llx  CR4 %#llx\n",
                   (unsigned long long)r->cs, (unsigned long long)r->ss,
@@ -240,7 +240,7 @@ static void print_frame(void *ctx, uint64_t addr)
 {
     unsigned int *n = ctx;
 
-    kite_pr_emerg("  #%-2u %#018llx\n", (*n)++, (unsigned long long)addr);
+    kite_pr_emerg("  #%-2u 0x%016llx\n", (*n)++, (unsigned long long)addr);
 }
 
 void arch_trap(struct arch_regs *regs);
