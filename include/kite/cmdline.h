@@ -6,7 +6,8 @@
  *
  *     KITE_PARAM(loglevel, int, 6, "console log level, 0 (emergencies) .. 7 (debug)");
  *
- * declares `static long param_loglevel = 6;` and the option `kite.loglevel=N`.
+ * declares `static long param_loglevel = 6;` and the option `kite.loglevel=N`;
+ * kite.help shows the default with macros expanded.
  * Types: bool (kite.x, kite.x=1/0/yes/no/on/off/true/false), int (decimal or
  * 0x hex, optional sign), uint (unsigned), string (the text after '='; double
  * quotes allow spaces).
@@ -41,10 +42,19 @@ struct kite_param {
     bool set; /* given on this boot's command line (written by the parser) */
 };
 
-#define KITE_PARAM(name, type, def, help)                                               \
-    static kite_param_ctype_##type param_##name = (def);                                \
-    static struct kite_param __kite_param_##name KITE_USED KITE_SECTION(".kite_params") \
-        KITE_ALIGNED(8) = {"kite." #name, KITE_PARAM_T_##type, &param_##name, #def, help, false}
+/* Types are pasted here, before `bool` could expand to `_Bool`. */
+#define KITE_PARAM_DEFINE(name, ctype, tag, def, help, ...)      \
+    static ctype param_##name = (def);                           \
+    static struct kite_param __kite_param_##name __VA_ARGS__ = { \
+        "kite." #name, tag, &param_##name, KITE_STR(def), help, false}
+
+#define KITE_PARAM(name, type, def, help)                                            \
+    KITE_PARAM_DEFINE(name, kite_param_ctype_##type, KITE_PARAM_T_##type, def, help, \
+                      KITE_USED KITE_SECTION(".kite_params") KITE_ALIGNED(8))
+
+/* The same declaration, kept out of the boot's option list (for tests of the parser). */
+#define KITE_PARAM_UNLISTED(name, type, def, help) \
+    KITE_PARAM_DEFINE(name, kite_param_ctype_##type, KITE_PARAM_T_##type, def, help, KITE_USED)
 
 #define KITE_RUNTIME_ARGS_MAX 32
 

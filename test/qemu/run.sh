@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Tier 2: boot Kite under QEMU and read its serial console.
+#   - the test ISO (kite.test=all) in a matrix of machines: 1 CPU BIOS,
+#     4 CPUs BIOS, 2 CPUs UEFI (OVMF). Each must end through isa-debug-exit
+#     with status 1 (Kite's 0) and print "N passed, 0 failed" with N > 0;
+#   - the default image must reach "kite: ready";
+#   - boots that must fail in a stated way: an unknown test name, bad
+#     options, deliberate crashes, a CPU without long mode, a loader that is
+#     not multiboot2.
+# Every boot runs under a timeout; a hang is a failure.
+#
+#   run.sh DEFAULT_ISO TEST_ELF TEST_ISO WORKDIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+root=$(cd "$here/../.." && pwd)
+default_iso=$1
+test_elf=$2
+test_iso=$3
+work=$4
+mkdir -p "$work"
+qemu=$root/scripts/qemu.sh
+BOOT_TIMEOUT=${KITE_BOOT_TIMEOUT:-120}
+
+# boot NAME ISO-OR-"" QEMU-ARGS...: boot under the timeout; sets $log and $status.
+boot() {
+    local name=$1
+    shift
+    log=$work/$name.log
+    rm -f "$log"
+    "$qemu" --timeout "$BOOT_TIMEOUT" --serial "$log" "$@" >/dev/null 2>"$work/$name.err"
+    status=$?
+    [ -f "$log" ] || : >"$log"
+}
+
+# iso_for NAME CMDLINE: a test ISO with its own command line.
+iso_for() {
+    local iso=$work/$1.iso
+    "$root/scripts/mkiso.sh" "$test_elf" "$iso" "$2" 0 || return 1
+    echo "$iso"
+}
+
+has() { grep -aqF -- "$1" "$log"; }
+tail_of_log() { grep -a '\] ' "$log" | tail -"${1:-8}"; }
+
+# The closing line of the in-kernel runner: "test: N passed, M failed".
+kernel_counts() {
+    sed -n 's/.*test: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$log" | tail -1
+}
+
+matrix_run() {
+    local name=$1
+    shift
+    boot "$name" --iso "$test_iso" "$@"
+    read -r kp kf <<<"$(kernel_counts)"
+    if [ "$status" -eq 1 ] && [ -n "${kp:-}" ] && [ "$kp" -gt 0 ] && [ "$kf" -eq 0 ]; then
+        pass "$name: $kp in-kernel tests passed"
+    else
+        fail "$name: QEMU status $status (1 expected), kernel said '${kp:-?} passed, ${kf:-?} failed'" \
+            "$(grep -a 'FAIL\|error:\|PANIC' "$log" | head -10)" "$(tail_of_log 5)"
+    fi
+}
+
+echo "QEMU boots (serial logs in $work)"
+matrix_run bios-1cpu --smp 1 --mem 512M
+matrix_run bios-4cpu --smp 4 --mem 1G
+matrix_run uefi-2cpu --smp 2 --mem 512M --uefi
+
+# The default image boots to ready, then idles: wait for the line, then stop it.
+log=$work/default.log
+rm -f "$log"
+timeout -k 5 "$BOOT_TIMEOUT" "$qemu" --iso "$default_iso" --smp 2 --mem 1G --serial "$log" \
+    >/dev/null 2>&1 &
+qpid=$!
+for _ in $(seq 1 $((BOOT_TIMEOUT * 5))); do
+    grep -aq 'kite: ready in' "$log" 2>/dev/null && break
+    kill -0 $qpid 2>/dev/null || break
+    sleep 0.2
+done
+kill $qpid 2>/dev/null
+wait $qpid 2>/dev/null
+if has 'kite: ready in'; then
+    pass "default image: $(grep -ao 'kite: ready in [0-9]* ms' "$log")"
+else
+    fail "default image never printed 'kite: ready'" "$(tail_of_log 5)"
+fi
+
+# expect NAME STATUS PATTERN...: the boot ended with STATUS and printed every PATTERN.
+expect() {
+    local name=$1 want=$2 missing=()
+    shift 2
+    for p in "$@"; do has "$p" || missing+=("$p"); done
+    if [ "$status" -eq "$want" ] && [ ${#missing[@]} -eq 0 ]; then
+        pass "$name"
+    else
+        fail "$name: QEMU status $status ($want expected)" \
+            "${missing[@]/#/missing: }" "$(tail_of_log 6)"
+    fi
+}
+
+if iso=$(iso_for unknown-test "kite.test=nosuch,printk"); then
+    boot unknown-test --iso "$iso" --smp 1 --mem 256M
+    expect "an unknown test name fails the run" 3 "no test matches 'nosuch'" "the suites are:"
+else fail "unknown-test: could not build its ISO"; fi
+
+if iso=$(iso_for bad-options "kite.bogus=1 kite.loglevel=abc kite.serial_port kite.test=printk -- x y"); then
+    boot bad-options --iso "$iso" --smp 1 --mem 256M
+    expect "bad options warn and boot goes on" 1 "unknown option 'kite.bogus=1'" \
+        "kite.loglevel=abc" "kite.serial_port" "test: 4 passed, 0 failed"
+else fail "bad-options: could not build its ISO"; fi
+
+if iso=$(iso_for help "kite.help kite.test=init"); then
+    boot help --iso "$iso" --smp 1 --mem 256M
+    expect "kite.help lists the options" 1 "kite.loglevel" "kite.test" "kite.panic" "kite.serial"
+else fail "help: could not build its ISO"; fi
+
+if iso=$(iso_for crash-ud "kite.test=crash.invalid_opcode"); then
+    boot crash-ud --iso "$iso" --smp 1 --mem 256M
+    expect "an uncaught #UD is reported and ends the run" 5 \
+        "PANIC: exception #UD invalid opcode (vector 6" "RIP 0x" "R15 0x" "CR3 0x" "backtrace" "  #0 "
+else fail "crash-ud: could not build its ISO"; fi
+
+if iso=$(iso_for crash-pf "kite.test=crash.page_fault"); then
+    boot crash-pf --iso "$iso" --smp 1 --mem 256M
+    expect "an uncaught page fault reports CR2 and the access" 5 \
+        "PANIC: exception #PF page fault (vector 14, error code 0x2)" \
+        "CR2 0x0000400000000000: no page for a write in kernel mode"
+else fail "crash-pf: could not build its ISO"; fi
+
+boot no-long-mode --iso "$test_iso" --smp 1 --mem 256M --cpu qemu32
+expect "a 32-bit-only CPU gets a clear message" 253 "this CPU has no long mode"
+
+boot not-multiboot2 --kernel "$test_elf" --smp 1 --mem 256M
+expect "a non-multiboot2 loader gets a clear message" 253 \
+    "not started by a multiboot2 loader" "expected 0x36d76289"
+
+finish
