@@ -130,11 +130,15 @@ json = printf '{"directory":"%s","file":"%s","output":"%s","command":"%s"},\n' \
 cc_cmd = $(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 as_cmd = $(CC) $(KAFLAGS) -MMD -MP -c $< -o $@
 
-# Objects rebuild when the flags change, not only when sources do.
+# Objects rebuild when the flags change, not only when sources do: the stamp
+# is rewritten while make reads this file (so make -n sees the truth too),
+# and only when its content would differ.
 flags-stamp := $(O)/include/generated/flags
-$(flags-stamp): FORCE | $(O)/include/generated
-	@echo '$(KCFLAGS) | $(KAFLAGS) | $(KLDFLAGS)' | cmp -s - $@ || \
-		echo '$(KCFLAGS) | $(KAFLAGS) | $(KLDFLAGS)' > $@
+flags-now := $(KCFLAGS) | $(KAFLAGS) | $(KLDFLAGS)
+ifdef need-config
+$(shell mkdir -p $(O)/include/generated && { test "$$(cat $(flags-stamp) 2>/dev/null)" = \
+	'$(flags-now)' || echo '$(flags-now)' > $(flags-stamp); })
+endif
 
 $(O)/%.o: %.c $(autoconf) $(flags-stamp)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# `make test`: build the default image (build/) and the test image
+# (build/test/, configs/test_defconfig), then run every tier: host unit
+# tests, the build system's checks, and the QEMU boots. Each runner ends
+# with "N passed, N failed"; this adds them up into the last line. A runner
+# that dies without its closing line counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+total_passed=0
+total_failed=0
+JOBS=${JOBS:-2}
+
+# tier NAME COMMAND...: run it, show its output, add its closing line.
+tier() {
+    local name=$1 out line
+    shift
+    echo
+    echo "== $name"
+    out=$("$@" 2>&1 | tee /dev/stderr)
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+    if [ -z "$line" ]; then
+        echo "== $name: ended without its closing line; counted as 1 failure"
+        total_failed=$((total_failed + 1))
+        return
+    fi
+    total_passed=$((total_passed + ${line%% passed*}))
+    line=${line#*passed, }
+    total_failed=$((total_failed + ${line%% failed}))
+}
+
+# build NAME COMMAND...: a build step is one check.
+build() {
+    local name=$1
+    shift
+    echo
+    echo "== build: $name"
+    if "$@"; then
+        total_passed=$((total_passed + 1))
+    else
+        echo "== build: $name FAILED"
+        total_failed=$((total_failed + 1))
+        return 1
+    fi
+}
+
+start=$(date +%s)
+ok=1
+build "default image (build/)" make --no-print-directory -j"$JOBS" all iso || ok=0
+# The test config is regenerated only when configs/test_defconfig changed.
+if [ ! -f build/test/.config ] || [ configs/test_defconfig -nt build/test/.config ]; then
+    make --no-print-directory O=build/test test_defconfig >/dev/null
+fi
+build "test image (build/test/)" make --no-print-directory -j"$JOBS" O=build/test all iso || ok=0
+
+tier "host unit tests" make --no-print-directory -j"$JOBS" O=build/test utest
+tier "build system" test/build/run.sh build/test/buildcheck
+if [ $ok = 1 ]; then
+    tier "QEMU boots" test/qemu/run.sh build/kite.iso build/test/kite.elf build/test/kite.iso \
+        build/test/qemu
+else
+    echo "== QEMU boots: not run, an image did not build; counted as 1 failure"
+    total_failed=$((total_failed + 1))
+fi
+
+echo
+echo "make test: all tiers in $(($(date +%s) - start)) s"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
