@@ -10,18 +10,19 @@
 #include <kite/console.h>
 
 #define UART_CLOCK_DIV 115200u
-#define REG_DATA 0
-#define REG_IER 1
-#define REG_FCR 2
-#define REG_LCR 3
-#define REG_MCR 4
-#define REG_LSR 5
-#define REG_SCRATCH 7
-#define LSR_THR_EMPTY 0x20
-#define TX_SPINS 100000
+#define REG_DATA       0
+#define REG_IER        1
+#define REG_FCR        2
+#define REG_LCR        3
+#define REG_MCR        4
+#define REG_LSR        5
+#define REG_SCRATCH    7
+#define LSR_THR_EMPTY  0x20
+#define TX_SPINS       100000
 
 KITE_PARAM(serial, bool, true, "serial console on (1) or off (0)");
-KITE_PARAM(serial_port, uint, 0x3f8, "I/O port of the serial console's UART (COM1 0x3f8, COM2 0x2f8)");
+KITE_PARAM(serial_port, uint, 0x3f8,
+           "I/O port of the serial console's UART (COM1 0x3f8, COM2 0x2f8)");
 KITE_PARAM(baud, uint, 115200, "serial console speed in bit/s; must divide 115200");
 
 static uint16_t port;
@@ -56,13 +57,13 @@ static bool uart_setup(bool early)
         return false;
     }
     div = (uint16_t)(UART_CLOCK_DIV / baud);
-    arch_outb(base + REG_IER, 0x00);  /* polled: no interrupts */
-    arch_outb(base + REG_LCR, 0x80);  /* divisor latch */
+    arch_outb(base + REG_IER, 0x00); /* polled: no interrupts */
+    arch_outb(base + REG_LCR, 0x80); /* divisor latch */
     arch_outb(base + REG_DATA, div & 0xff);
     arch_outb(base + REG_IER, div >> 8);
-    arch_outb(base + REG_LCR, 0x03);  /* 8N1 */
-    arch_outb(base + REG_FCR, 0xc7);  /* FIFOs on and cleared */
-    arch_outb(base + REG_MCR, 0x03);  /* DTR, RTS */
+    arch_outb(base + REG_LCR, 0x03); /* 8N1 */
+    arch_outb(base + REG_FCR, 0xc7); /* FIFOs on and cleared */
+    arch_outb(base + REG_MCR, 0x03); /* DTR, RTS */
     port = base;
     stuck = false;
     return true;

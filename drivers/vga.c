@@ -6,17 +6,18 @@
  * partition, or without that tag, it stays off: the memory at 0xb8000 is
  * then not ours to write.
  */
-#include <kite/arch.h>
 #include <kite/abi/multiboot2.h>
+#include <kite/arch.h>
 #include <kite/bootinfo.h>
 #include <kite/cmdline.h>
 #include <kite/console.h>
 
-#define ATTR 0x0700 /* light grey on black */
+#define ATTR       0x0700 /* light grey on black */
 #define CRTC_INDEX 0x3d4
-#define CRTC_DATA 0x3d5
+#define CRTC_DATA  0x3d5
 
-KITE_PARAM(vga, bool, true, "mirror the log on the VGA text screen when there is one (1) or not (0)");
+KITE_PARAM(vga, bool, true,
+           "mirror the log on the VGA text screen when there is one (1) or not (0)");
 
 static volatile uint16_t *screen;
 static unsigned int cols, rows, col, row;

@@ -7,8 +7,8 @@
  */
 #define KITE_LOG_PREFIX "boot: "
 
-#include <kite/arch.h>
 #include <kite/abi/multiboot2.h>
+#include <kite/arch.h>
 #include <kite/bootinfo.h>
 #include <kite/printk.h>
 #include <kite/string.h>
@@ -63,7 +63,7 @@ void kite_bootinfo_init(uint64_t mbi_phys)
     kite_pr_info("ACPI RSDP %s; %u module%s; framebuffer %s\n",
                  kite_boot.rsdp_len ? (kite_boot.rsdp_revision >= 2 ? "v2" : "v1") : "absent",
                  kite_boot.module_count, kite_boot.module_count == 1 ? "" : "s",
-                 !kite_boot.has_framebuffer                 ? "none"
+                 !kite_boot.has_framebuffer                  ? "none"
                  : kite_boot.fb.type == KITE_MB2_FB_EGA_TEXT ? "VGA text"
                                                              : "graphics");
     for (unsigned int i = 0; i < kite_boot.module_count; i++) {

@@ -16,7 +16,9 @@ static bool active[MAX_CONSOLES];
 
 static size_t console_count(void)
 {
-    size_t n = (size_t)(__kite_consoles_end - __kite_consoles_start);
+    /* Linker symbols: count by address, they are not one C array to the compiler. */
+    size_t n = ((uintptr_t)__kite_consoles_end - (uintptr_t)__kite_consoles_start) /
+               sizeof(struct kite_console);
 
     return KITE_MIN(n, (size_t)MAX_CONSOLES);
 }
@@ -37,8 +39,8 @@ static void replay(const struct kite_console *c)
 
     while (kite_kmsg_read(&kite_kmsg, &seq, &rec, text, sizeof(text))) {
         if (kite_log_visible(rec.level)) {
-            c->write(line, kite_log_format_line(line, sizeof(line), rec.time_ns, rec.cpu,
-                                                rec.level, text));
+            c->write(line, kite_log_format_line(line, sizeof(line), rec.time_ns, rec.cpu, rec.level,
+                                                text));
         }
     }
 }

@@ -23,8 +23,8 @@ int kite_init_level(int level)
         kite_pr_debug("level %d: %s\n", level, h->name);
         rc = h->fn();
         if (rc) {
-            kite_pr_err("%s failed: %s (%d); boot goes on without it\n", h->name,
-                        kite_strerror(rc), rc);
+            kite_pr_err("%s failed: %s (%d); boot goes on without it\n", h->name, kite_strerror(rc),
+                        rc);
             failed++;
         }
     }

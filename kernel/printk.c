@@ -31,7 +31,9 @@ bool kite_log_visible(int level)
 size_t kite_log_format_line(char *buf, size_t size, uint64_t time_ns, unsigned int cpu, int level,
                             const char *text)
 {
-    const char *tag = level == KITE_LOG_ERR ? "error: " : level == KITE_LOG_WARNING ? "warning: " : "";
+    const char *tag = level == KITE_LOG_ERR       ? "error: "
+                      : level == KITE_LOG_WARNING ? "warning: "
+                                                  : "";
     int n = kite_snprintf(buf, size, "[%5llu.%06llu cpu%u] %s%s\n",
                           (unsigned long long)(time_ns / 1000000000ull),
                           (unsigned long long)(time_ns % 1000000000ull / 1000ull), cpu, tag, text);

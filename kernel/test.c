@@ -13,7 +13,7 @@
 #include <kite/test.h>
 
 #define MAX_SELECTORS 32
-#define SELECTOR_MAX 64
+#define SELECTOR_MAX  64
 
 extern const struct kite_test __kite_tests_start[], __kite_tests_end[];
 extern bool kite_test_running;
@@ -62,8 +62,8 @@ static void list_suites(void)
             u++;
         }
         if (u == t && len + strlen(t->suite) + 3 < sizeof(line)) {
-            len += (size_t)kite_snprintf(line + len, sizeof(line) - len, "%s%s",
-                                         len ? ", " : "", t->suite);
+            len += (size_t)kite_snprintf(line + len, sizeof(line) - len, "%s%s", len ? ", " : "",
+                                         t->suite);
         }
     }
     kite_pr_err("  the suites are: %s\n", len ? line : "(none: built without tests)");

@@ -191,7 +191,8 @@ static void format_signed(struct out *o, const struct spec *sp, va_list *ap)
 
     switch (sp->length) {
     case LEN_HH:
-        v = (signed char)va_arg(*ap, int);
+        /* %hhd: the argument was promoted from signed char; take it back. */
+        v = (signed char)va_arg(*ap, int); // NOLINT(bugprone-signed-char-misuse)
         break;
     case LEN_H:
         v = (short)va_arg(*ap, int);
@@ -202,10 +203,7 @@ static void format_signed(struct out *o, const struct spec *sp, va_list *ap)
     case LEN_LL:
         v = va_arg(*ap, long long);
         break;
-    case LEN_Z:
-        /* The signed type of size_t's width. */
-        v = va_arg(*ap, ptrdiff_t);
-        break;
+    case LEN_Z: /* the signed type of size_t's width */
     case LEN_T:
         v = va_arg(*ap, ptrdiff_t);
         break;
@@ -232,9 +230,7 @@ static uintmax_t fetch_unsigned(const struct spec *sp, va_list *ap)
     case LEN_LL:
         return va_arg(*ap, unsigned long long);
     case LEN_Z:
-        return va_arg(*ap, size_t);
-    case LEN_T:
-        /* The unsigned type of ptrdiff_t's width. */
+    case LEN_T: /* the unsigned type of ptrdiff_t's width */
         return va_arg(*ap, size_t);
     case LEN_J:
         return va_arg(*ap, uintmax_t);

@@ -30,8 +30,7 @@ void arch_halt_forever(void)
 /* A frame pointer we may follow: aligned and inside the kernel image (all stacks are, for now). */
 static bool frame_ok(uint64_t fp)
 {
-    return (fp & 7) == 0 && fp >= (uint64_t)_kernel_start &&
-           fp + 16 <= (uint64_t)_kernel_end;
+    return (fp & 7) == 0 && fp >= (uint64_t)_kernel_start && fp + 16 <= (uint64_t)_kernel_end;
 }
 
 void arch_backtrace(uint64_t rbp, void (*fn)(void *ctx, uint64_t addr), void *ctx)

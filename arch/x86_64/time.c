@@ -12,9 +12,9 @@
 #include <kite/arch.h>
 #include <kite/printk.h>
 
-#define PIT_HZ 1193182u
-#define PIT_CH2 0x42
-#define PIT_CMD 0x43
+#define PIT_HZ   1193182u
+#define PIT_CH2  0x42
+#define PIT_CMD  0x43
 #define PIT_GATE 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 output */
 
 uint64_t arch_tsc_khz;

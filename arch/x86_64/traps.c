@@ -15,16 +15,16 @@
 
 #include <arch/layout.h>
 
-#define IST_DOUBLE_FAULT 1
-#define IST_NMI 2
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI           2
 #define IST_MACHINE_CHECK 3
-#define IST_STACK_SIZE (CONFIG_IST_STACK_KB * 1024)
+#define IST_STACK_SIZE    ((size_t)CONFIG_IST_STACK_KB * 1024)
 
-#define VEC_NMI 2
-#define VEC_DOUBLE_FAULT 8
-#define VEC_PAGE_FAULT 14
+#define VEC_NMI           2
+#define VEC_DOUBLE_FAULT  8
+#define VEC_PAGE_FAULT    14
 #define VEC_MACHINE_CHECK 18
-#define NR_EXCEPTIONS 32
+#define NR_EXCEPTIONS     32
 
 struct tss {
     uint32_t reserved0;
@@ -55,7 +55,7 @@ KITE_STATIC_ASSERT(sizeof(struct tss) == 104, "TSS layout");
 KITE_STATIC_ASSERT(sizeof(struct idt_gate) == 16, "IDT gate layout");
 KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_catch, prev) == 104,
                    "entry.S knows struct arch_catch's layout");
-KITE_STATIC_ASSERT(sizeof(struct arch_regs) == 22 * 8, "entry.S pushes 22 words");
+KITE_STATIC_ASSERT(sizeof(struct arch_regs) == 22 * sizeof(uint64_t), "entry.S pushes 22 words");
 
 static uint64_t gdt[5] KITE_ALIGNED(16);
 static struct tss tss KITE_ALIGNED(16);
@@ -107,7 +107,7 @@ static const char *const exception_names[NR_EXCEPTIONS] = {
 
 static void set_gate(unsigned int vec, unsigned int ist)
 {
-    uint64_t addr = (uint64_t)(arch_vector_stubs + 16 * vec);
+    uint64_t addr = (uint64_t)(arch_vector_stubs + (size_t)16 * vec);
 
     idt[vec] = (struct idt_gate){
         .offset_lo = (uint16_t)addr,
@@ -211,7 +211,9 @@ static void print_page_fault(uint64_t error)
 
     kite_pr_emerg("  CR2 0x%016llx: %s %s in %s mode%s%s\n", (unsigned long long)cr2,
                   (error & 1) ? "protection violation on a" : "no page for a",
-                  (error & 16) ? "instruction fetch" : (error & 2) ? "write" : "read",
+                  (error & 16)  ? "instruction fetch"
+                  : (error & 2) ? "write"
+                                : "read",
                   (error & 4) ? "user" : "kernel", (error & 8) ? ", reserved bit set" : "",
                   (error & 32) ? ", protection key" : "");
 }

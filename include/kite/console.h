@@ -19,7 +19,7 @@ struct kite_console {
     void (*write)(const char *s, size_t len);
 };
 
-#define KITE_CONSOLE(id, ...)                                                                  \
+#define KITE_CONSOLE(id, ...)                                                                     \
     static const struct kite_console __kite_console_##id KITE_USED KITE_SECTION(".kite_consoles") \
         KITE_ALIGNED(8) = __VA_ARGS__
 

@@ -11,11 +11,11 @@
 KITE_NORETURN void kite_panic(const char *fmt, ...) KITE_PRINTF(1, 2);
 
 /* Panic with file and line when @cond is false. */
-#define KITE_BUG_ON(cond)                                                             \
-    do {                                                                              \
-        if (kite_unlikely(cond)) {                                                    \
-            kite_panic("BUG: %s at %s:%d", #cond, __FILE__, __LINE__);                \
-        }                                                                             \
+#define KITE_BUG_ON(cond)                                              \
+    do {                                                               \
+        if (kite_unlikely(cond)) {                                     \
+            kite_panic("BUG: %s at %s:%d", #cond, __FILE__, __LINE__); \
+        }                                                              \
     } while (0)
 
 /* Finish a fatal exception report and stop (arch trap code calls this). */

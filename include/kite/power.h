@@ -10,7 +10,7 @@
 
 #define KITE_EXIT_SUCCESS 0
 #define KITE_EXIT_FAILURE 1
-#define KITE_EXIT_PANIC 2
+#define KITE_EXIT_PANIC   2
 
 KITE_NORETURN void kite_poweroff(int code);
 

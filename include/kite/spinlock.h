@@ -14,7 +14,10 @@ struct kite_spinlock {
     volatile uint32_t locked;
 };
 
-#define KITE_SPINLOCK_INIT {0}
+#define KITE_SPINLOCK_INIT \
+    {                      \
+        0                  \
+    }
 
 static inline void kite_spin_lock(struct kite_spinlock *l)
 {

@@ -40,10 +40,10 @@ struct kite_test {
  */
 #define KITE_TEST_MANUAL(suite, name) KITE_TEST_DECLARE(suite, name, true)
 
-#define KITE_TEST_DECLARE(suite, name, manual)                                                             \
-    static void kite_test_##suite##_##name(struct kite_test_ctx *kt);                      \
-    static const struct kite_test __kite_test_##suite##_##name KITE_USED KITE_SECTION(     \
-        ".kite_tests")                                                                     \
+#define KITE_TEST_DECLARE(suite, name, manual)                                                     \
+    static void kite_test_##suite##_##name(struct kite_test_ctx *kt);                              \
+    static const struct kite_test __kite_test_##suite##_##name KITE_USED KITE_SECTION(             \
+        ".kite_tests")                                                                             \
         KITE_ALIGNED(8) = {#suite, #name, kite_test_##suite##_##name, __FILE__, __LINE__, manual}; \
     static void kite_test_##suite##_##name(struct kite_test_ctx *kt __attribute__((unused)))
 

@@ -168,7 +168,7 @@ KITE_TEST(traps, double_fault_on_its_own_stack)
 
 KITE_TEST(traps, catch_nesting)
 {
-    struct arch_catch outer, inner;
+    struct arch_catch outer = {0}, inner = {0};
     int outer_rc, inner_rc = -1;
 
     outer_rc = arch_catch_enter(&outer);
