@@ -16,9 +16,8 @@ static bool active[MAX_CONSOLES];
 
 static size_t console_count(void)
 {
-    /* Linker symbols: count by address, they are not one C array to the compiler. */
-    size_t n = ((uintptr_t)__kite_consoles_end - (uintptr_t)__kite_consoles_start) /
-               sizeof(struct kite_console);
+    size_t n = (size_t)(KITE_SECTION_END(__kite_consoles_start, __kite_consoles_end) -
+                        __kite_consoles_start);
 
     return KITE_MIN(n, (size_t)MAX_CONSOLES);
 }

@@ -14,7 +14,8 @@ int kite_init_level(int level)
 {
     int failed = 0;
 
-    for (const struct kite_init_hook *h = __kite_init_start; h < __kite_init_end; h++) {
+    for (const struct kite_init_hook *h = __kite_init_start;
+         h < KITE_SECTION_END(__kite_init_start, __kite_init_end); h++) {
         int rc;
 
         if (h->level != level) {

@@ -14,6 +14,7 @@
 KITE_PARAM(help, bool, false, "list every option with its form, default and help, then boot on");
 
 extern struct kite_param __kite_params_start[], __kite_params_end[];
+#define params_end KITE_SECTION_END(__kite_params_start, __kite_params_end)
 
 int kite_runtime_argc;
 char *kite_runtime_argv[KITE_RUNTIME_ARGS_MAX + 1];
@@ -30,7 +31,7 @@ static void warn(void *ctx, const char *msg)
 void kite_cmdline_help(void)
 {
     kite_pr_notice("options (kite.NAME=VALUE; tokens after \"--\" go to the runtime):\n");
-    for (struct kite_param *p = __kite_params_start; p < __kite_params_end; p++) {
+    for (struct kite_param *p = __kite_params_start; p < params_end; p++) {
         kite_pr_notice("  %-18s %s, default %s\n", p->name, kite_param_form(p), p->def);
         kite_pr_notice("  %-18s %s\n", "", p->help);
     }
@@ -42,7 +43,7 @@ void kite_cmdline_init(void)
 
     kite_pr_info("%s\n", kite_boot.cmdline[0] ? kite_boot.cmdline : "(empty)");
     strlcpy(cmdline_copy, kite_boot.cmdline, sizeof(cmdline_copy));
-    warnings = kite_cmdline_parse(cmdline_copy, __kite_params_start, __kite_params_end, warn, NULL,
+    warnings = kite_cmdline_parse(cmdline_copy, __kite_params_start, params_end, warn, NULL,
                                   &kite_runtime_argc, kite_runtime_argv, KITE_RUNTIME_ARGS_MAX);
     if (warnings) {
         kite_pr_warn("%d problem%s above; the options named keep their defaults\n", warnings,

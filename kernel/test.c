@@ -17,6 +17,7 @@
 
 extern const struct kite_test __kite_tests_start[], __kite_tests_end[];
 extern bool kite_test_running;
+#define tests_end KITE_SECTION_END(__kite_tests_start, __kite_tests_end)
 
 int kite_test_strcmp(const char *a, const char *b)
 {
@@ -55,7 +56,7 @@ static void list_suites(void)
     size_t len = 0;
 
     line[0] = '\0';
-    for (const struct kite_test *t = __kite_tests_start; t < __kite_tests_end; t++) {
+    for (const struct kite_test *t = __kite_tests_start; t < tests_end; t++) {
         const struct kite_test *u = __kite_tests_start;
 
         while (u < t && strcmp(u->suite, t->suite) != 0) {
@@ -94,7 +95,7 @@ int kite_test_run(const char *spec)
 
     kite_test_running = true;
     kite_pr_info("running kite.test=%s\n", spec);
-    for (const struct kite_test *t = __kite_tests_start; t < __kite_tests_end; t++) {
+    for (const struct kite_test *t = __kite_tests_start; t < tests_end; t++) {
         struct kite_test_ctx ctx = {0};
         bool picked = false;
 
@@ -117,7 +118,7 @@ int kite_test_run(const char *spec)
     for (unsigned int i = 0; i < nsel; i++) {
         bool any = false;
 
-        for (const struct kite_test *t = __kite_tests_start; t < __kite_tests_end && !any; t++) {
+        for (const struct kite_test *t = __kite_tests_start; t < tests_end && !any; t++) {
             any = selects(sels[i], t);
         }
         if (!any) {

@@ -3,7 +3,8 @@
 #
 # `make test`: build the default image (build/) and the test image
 # (build/test/, configs/test_defconfig), then run every tier: host unit
-# tests, the build system's checks, and the QEMU boots. Each runner ends
+# tests, the build system's checks, and the QEMU boots. The static checks
+# of `make check` run too, so CI keeps the tree clean. Each runner ends
 # with "N passed, N failed"; this adds them up into the last line. A runner
 # that dies without its closing line counts as one failure.
 set -u
@@ -54,6 +55,7 @@ if [ ! -f build/test/.config ] || [ configs/test_defconfig -nt build/test/.confi
 fi
 build "test image (build/test/)" make --no-print-directory -j"$JOBS" O=build/test all iso || ok=0
 
+tier "static checks (make check)" scripts/check.sh build
 tier "host unit tests" make --no-print-directory -j"$JOBS" O=build/test utest
 tier "build system" test/build/run.sh build/test/buildcheck
 if [ $ok = 1 ]; then

@@ -37,3 +37,11 @@
 /* Force a single read or write the compiler may not merge, split or drop. */
 #define KITE_READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
 #define KITE_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+/*
+ * The end of a linker-section table (KITE_PARAM, KITE_TEST, KITE_INIT,
+ * KITE_CONSOLE). Its bounds are two linker symbols, which C sees as distinct
+ * objects, so the end is reached from the start by a count of entries.
+ */
+#define KITE_SECTION_END(start, end) \
+    ((start) + ((__UINTPTR_TYPE__)(end) - (__UINTPTR_TYPE__)(start)) / sizeof(*(start)))
