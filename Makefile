@@ -64,6 +64,10 @@ $(config): | $(O)/include/config
 
 $(autoconf) $(O)/include/config/auto.conf: $(config) $(kconfig_files) | $(O)/include/generated
 	$(quiet) '  KCONFIG %s\n' $(O)/include/generated/autoconf.h
+	@# Options new since this .config was written take their defaults (said here).
+	$(Q)new=$$($(kconfig_env) $(KCONFIG_CONF) --listnewconfig $(srctree)/Kconfig); \
+		if [ -n "$$new" ]; then echo "  KCONFIG new options take their defaults:" $$new; fi
+	$(Q)$(kconfig_env) $(KCONFIG_CONF) -s --olddefconfig $(srctree)/Kconfig
 	$(Q)$(kconfig_env) $(KCONFIG_CONF) -s --silentoldconfig $(srctree)/Kconfig
 	$(Q)touch $(autoconf)
 

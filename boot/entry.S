@@ -51,11 +51,14 @@ kite_entry32:
     call 1f
 1:  pop %ebp
     sub $PHYS(1b), %ebp     /* ebp = physical base of the image */
+    /* The image is mapped with 2 MiB pages: any other alignment maps garbage. */
+    lea PHYS(boot_stack_top)(%ebp), %esp
+    test $(ARCH_IMAGE_ALIGN - 1), %ebp
+    jnz .Lbad_base
 
     mov %ecx, PHYS(arch_boot_tsc)(%ebp)
     mov %ebx, PHYS(arch_boot_tsc) + 4(%ebp)
     mov %ebp, PHYS(arch_phys_base)(%ebp)
-    lea PHYS(boot_stack_top)(%ebp), %esp
 
     /* CPUID present (EFLAGS.ID toggles), extended leaves, then long mode. */
     pushfl
@@ -189,6 +192,16 @@ kite_entry32:
     call serial_puts
     jmp .Lfail
 
+.Lbad_base:
+    call serial_init
+    lea PHYS(msg_bad_base)(%ebp), %esi
+    call serial_puts
+    mov %ebp, %eax
+    call serial_puthex
+    lea PHYS(msg_bad_base_tail)(%ebp), %esi
+    call serial_puts
+    jmp .Lfail
+
 .Lno_long_mode:
     call serial_init
     lea PHYS(msg_no_long_mode)(%ebp), %esi
@@ -297,6 +310,10 @@ msg_magic:
     .asciz "\r\nkite: boot error: not started by a multiboot2 loader (EAX=0x"
 msg_magic_tail:
     .asciz ", expected 0x36d76289).\r\nkite: boot kite.elf with GRUB 2's multiboot2 command, or boot kite.iso.\r\n"
+msg_bad_base:
+    .asciz "\r\nkite: boot error: loaded at 0x"
+msg_bad_base_tail:
+    .asciz ", which is not 2 MiB aligned; the loader must honour the alignment in the multiboot2 relocatable tag.\r\n"
 msg_no_long_mode:
     .asciz "\r\nkite: boot error: this CPU has no long mode; Kite needs a 64-bit (x86-64) CPU.\r\n"
 

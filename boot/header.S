@@ -2,7 +2,7 @@
 /*
  * The multiboot2 header GRUB (or the co-kernel loader) looks for in the first
  * 32 KiB of kite.elf. It asks for relocation: the loader may put the image at
- * any 2 MiB-aligned base between 2 MiB and 3 GiB, preferring low memory; the
+ * any 2 MiB-aligned base from CONFIG_LOAD_MIN_MB up to 3 GiB, preferring low memory; the
  * 32-bit entry finds out where it landed. No framebuffer is requested, so
  * GRUB leaves a BIOS machine in VGA text mode.
  */
@@ -22,7 +22,7 @@ mb2_header:
     .short KITE_MB2_HTAG_RELOCATABLE
     .short KITE_MB2_HTAG_OPTIONAL
     .long 24
-    .long ARCH_LINK_PHYS      /* min_addr */
+    .long CONFIG_LOAD_MIN_MB * 0x100000 /* min_addr */
     .long ARCH_IMAGE_MAX_END  /* max_addr */
     .long ARCH_IMAGE_ALIGN    /* align */
     .long 1                   /* preference: low */

@@ -4,7 +4,8 @@
 # Tier 2: boot Kite under QEMU and read its serial console.
 #   - the test ISO (kite.test=all) in a matrix of machines: 1 CPU BIOS,
 #     4 CPUs BIOS, 2 CPUs UEFI (OVMF). Each must end through isa-debug-exit
-#     with status 1 (Kite's 0) and print "N passed, 0 failed" with N > 0;
+#     with status 1 (Kite's 0), print "N passed, 0 failed" with N > 0, and
+#     run relocated at the test image's CONFIG_LOAD_MIN_MB;
 #   - the default image must reach "kite: ready";
 #   - boots that must fail in a stated way: an unknown test name, bad
 #     options, deliberate crashes, a CPU without long mode, a loader that is
@@ -23,6 +24,11 @@ work=$4
 mkdir -p "$work"
 qemu=$root/scripts/qemu.sh
 BOOT_TIMEOUT=${KITE_BOOT_TIMEOUT:-120}
+# Where the test image must land: its configured lowest load address, which
+# is not the link address, so every matrix boot runs relocated.
+load_min_mb=$(sed -n 's/^#define CONFIG_LOAD_MIN_MB //p' \
+    "$(dirname "$test_elf")/include/generated/autoconf.h")
+want_base=$(printf '0x%x' $((${load_min_mb:-2} * 1024 * 1024)))
 
 # boot NAME ISO-OR-"" QEMU-ARGS...: boot under the timeout; sets $log and $status.
 boot() {
@@ -55,10 +61,12 @@ matrix_run() {
     shift
     boot "$name" --iso "$test_iso" "$@"
     read -r kp kf <<<"$(kernel_counts)"
-    if [ "$status" -eq 1 ] && [ -n "${kp:-}" ] && [ "$kp" -gt 0 ] && [ "$kf" -eq 0 ]; then
-        pass "$name: $kp in-kernel tests passed"
+    base=$(grep -ao 'entered at 0x[0-9a-f]*' "$log" | head -1 | sed 's/.* //')
+    if [ "$status" -eq 1 ] && [ -n "${kp:-}" ] && [ "$kp" -gt 0 ] && [ "$kf" -eq 0 ] &&
+        [ "$base" = "$want_base" ]; then
+        pass "$name: $kp in-kernel tests passed (image at ${base:-?})"
     else
-        fail "$name: QEMU status $status (1 expected), kernel said '${kp:-?} passed, ${kf:-?} failed'" \
+        fail "$name: QEMU status $status (1 expected), kernel said '${kp:-?} passed, ${kf:-?} failed', image at ${base:-?} ($want_base expected)" \
             "$(grep -a 'FAIL\|error:\|PANIC' "$log" | head -10)" "$(tail_of_log 5)"
     fi
 }
@@ -82,7 +90,7 @@ done
 kill $qpid 2>/dev/null
 wait $qpid 2>/dev/null
 if has 'kite: ready in'; then
-    pass "default image: $(grep -ao 'kite: ready in [0-9]* ms' "$log")"
+    pass "default image: $(grep -ao 'kite: ready in [0-9]* ms' "$log") (image at $(grep -ao 'entered at 0x[0-9a-f]*' "$log" | sed 's/.* //'))"
 else
     fail "default image never printed 'kite: ready'" "$(tail_of_log 5)"
 fi
