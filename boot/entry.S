@@ -183,22 +183,25 @@ kite_entry32:
     call 1f
 1:  pop %ebp
     sub $PHYS(1b), %ebp
-    call serial_init
-    lea PHYS(msg_magic)(%ebp), %esi
-    call serial_puts
     mov %edi, %eax
-    call serial_puthex
-    lea PHYS(msg_magic_tail)(%ebp), %esi
-    call serial_puts
-    jmp .Lfail
+    lea PHYS(msg_magic)(%ebp), %esi
+    lea PHYS(msg_magic_tail)(%ebp), %edi
+    jmp .Lfail_hex
 
 .Lbad_base:
-    call serial_init
-    lea PHYS(msg_bad_base)(%ebp), %esi
-    call serial_puts
     mov %ebp, %eax
+    lea PHYS(msg_bad_base)(%ebp), %esi
+    lea PHYS(msg_bad_base_tail)(%ebp), %edi
+    jmp .Lfail_hex
+
+/* Print the message at esi, eax in hex, then the message at edi. */
+.Lfail_hex:
+    push %eax
+    call serial_init
+    call serial_puts
+    pop %eax
     call serial_puthex
-    lea PHYS(msg_bad_base_tail)(%ebp), %esi
+    mov %edi, %esi
     call serial_puts
     jmp .Lfail
 
