@@ -41,7 +41,8 @@ kconfig_files := Kconfig $(wildcard $(addsuffix /Kconfig,$(dirs)))
 config-targets := menuconfig defconfig olddefconfig savedefconfig %_defconfig
 
 # Targets that need no configuration.
-no-config := help clean distclean deps utest check-format $(config-targets)
+# run, debug and test install packages first, then call make again for the image.
+no-config := help clean distclean deps utest check-format run debug test $(config-targets)
 ifneq ($(filter-out $(no-config),$(MAKECMDGOALS)),)
 need-config := 1
 endif
@@ -169,8 +170,15 @@ $(O)/compile_commands.json: $(objs)
 	$(Q){ echo '['; cat $(addsuffix .json,$(objs)) | sed '$$ s/,$$//'; echo ']'; } > $@
 
 ISO_CMDLINE = $(if $(CMDLINE),$(CMDLINE),$(CONFIG_CMDLINE))
+# The ISO is rebuilt when its command line changes (make iso CMDLINE="...").
+iso-stamp := $(O)/include/generated/iso-cmdline
+ifdef need-config
+$(shell mkdir -p $(O)/include/generated && { test "$$(cat $(iso-stamp) 2>/dev/null)" = \
+	'$(ISO_CMDLINE) $(CONFIG_GRUB_TIMEOUT)' || \
+	echo '$(ISO_CMDLINE) $(CONFIG_GRUB_TIMEOUT)' > $(iso-stamp); })
+endif
 
-$(O)/kite.iso: $(O)/kite.elf scripts/mkiso.sh $(config)
+$(O)/kite.iso: $(O)/kite.elf scripts/mkiso.sh $(config) $(iso-stamp)
 	$(quiet) '  ISO     %s\n' kite.iso
 	$(Q)scripts/mkiso.sh $< $@ '$(ISO_CMDLINE)' '$(CONFIG_GRUB_TIMEOUT)'
 
@@ -180,13 +188,18 @@ iso isoimage: $(O)/kite.iso
 deps:
 	$(Q)scripts/deps.sh
 
+# QEMU's status 1 means Kite powered off with 0; 0 means the user quit QEMU.
+qemu_status = rc=$$?; case $$rc in 0|1) ;; *) echo "kite: QEMU exited with status $$rc \
+	(3: Kite reported failure, 5: panic, 253: could not boot)"; exit $$rc ;; esac
+
 # A command-line override builds a separate ISO, leaving kite.iso as configured.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(if $(CMDLINE),scripts/mkiso.sh $(O)/kite.elf $(O)/kite-run.iso '$(CMDLINE)' 0,\
 		$(MAKE) --no-print-directory iso)
 	$(Q)scripts/qemu.sh --iso $(O)/$(if $(CMDLINE),kite-run.iso,kite.iso) \
-		--smp $(SMP) --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) --interactive
+		--smp $(SMP) --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) --interactive; \
+		$(qemu_status)
 
 debug: deps
 	$(Q)$(MAKE) --no-print-directory all iso
@@ -194,7 +207,7 @@ debug: deps
 	@echo "    gdb $(O)/kite.elf -ex 'target remote localhost:1234'"
 	@echo "kite: then 'break kite_start' and 'continue'. Quit QEMU with Ctrl-A X."
 	$(Q)scripts/qemu.sh --iso $(O)/kite.iso --smp $(SMP) --mem $(MEM) \
-		$(if $(filter 1,$(UEFI)),--uefi) --interactive --gdb
+		$(if $(filter 1,$(UEFI)),--uefi) --interactive --gdb; $(qemu_status)
 
 # ---------------------------------------------------------------- tests
 include test/host/tests.mk

@@ -3,11 +3,13 @@
  * 16550 UART console, polled: COM1 at 115200 8N1 by default, on from the
  * first C line of boot. The UART is probed through its scratch register, so
  * a machine without one (many new boards) simply has no serial console
- * instead of a hang; writes give up on a UART that never drains.
+ * instead of a hang; writes give up on a UART that never drains. Moved to
+ * another port by kite.serial_port, it replays the log from the start.
  */
 #include <kite/arch.h>
 #include <kite/cmdline.h>
 #include <kite/console.h>
+#include <kite/printk.h>
 
 #define UART_CLOCK_DIV 115200u
 #define REG_DATA       0
@@ -38,23 +40,22 @@ static bool probe(uint16_t base)
     return arch_inb(base + REG_SCRATCH) == 0xa5;
 }
 
-static bool uart_setup(bool early)
+static int uart_setup(bool early)
 {
     unsigned long baud = early ? UART_CLOCK_DIV : param_baud;
     uint16_t base = early ? 0x3f8 : (uint16_t)param_serial_port;
+    bool bad_baud = baud == 0 || baud > UART_CLOCK_DIV || UART_CLOCK_DIV % baud;
+    bool moved = !early && port != 0 && base != port;
     uint16_t div;
 
-    if (!early && !param_serial) {
-        return false;
+    if (!early && (!param_serial || param_serial_port > 0xfff8)) {
+        return KITE_CONSOLE_OFF;
     }
-    if (baud == 0 || baud > UART_CLOCK_DIV || UART_CLOCK_DIV % baud) {
-        baud = UART_CLOCK_DIV; /* the warning comes once the console is up */
-    }
-    if (!early && param_serial_port > 0xfff8) {
-        return false;
+    if (bad_baud) {
+        baud = UART_CLOCK_DIV;
     }
     if (!probe(base)) {
-        return false;
+        return KITE_CONSOLE_OFF;
     }
     div = (uint16_t)(UART_CLOCK_DIV / baud);
     arch_outb(base + REG_IER, 0x00); /* polled: no interrupts */
@@ -66,7 +67,12 @@ static bool uart_setup(bool early)
     arch_outb(base + REG_MCR, 0x03); /* DTR, RTS */
     port = base;
     stuck = false;
-    return true;
+    if (bad_baud && !early) {
+        kite_pr_warn("serial: kite.baud=%lu: expected a divisor of 115200 (115200, 57600, 38400, "
+                     "19200, 9600, ...); using 115200\n",
+                     param_baud);
+    }
+    return moved ? KITE_CONSOLE_MOVED : KITE_CONSOLE_ON;
 }
 
 static void put(char c)

@@ -43,7 +43,7 @@ static void scroll(void)
     row = rows - 1;
 }
 
-static bool vga_setup(bool early)
+static int vga_setup(bool early)
 {
     const struct kite_framebuffer *fb = &kite_boot.fb;
 
@@ -51,7 +51,7 @@ static bool vga_setup(bool early)
         fb->width == 0 || fb->height == 0 || fb->width > 256 || fb->height > 128 ||
         fb->addr >= (1ull << 32)) {
         screen = NULL;
-        return false;
+        return KITE_CONSOLE_OFF;
     }
     screen = (volatile uint16_t *)(uintptr_t)fb->addr;
     cols = fb->width;
@@ -61,7 +61,7 @@ static bool vga_setup(bool early)
         screen[i] = ATTR | ' ';
     }
     move_cursor();
-    return true;
+    return KITE_CONSOLE_ON;
 }
 
 static void vga_write(const char *s, size_t len)

@@ -3,7 +3,8 @@
  * The console list: every driver that declared KITE_CONSOLE. Started twice:
  * early with defaults (so the first boot lines are seen), then after the
  * command line, when a console that only now comes up (VGA, once the boot
- * information says the screen is in text mode) replays the log so far.
+ * information says the screen is in text mode) or that moved (the serial
+ * console to another port) replays the log so far.
  */
 #include <kite/console.h>
 #include <kite/kmsg.h>
@@ -25,7 +26,7 @@ static size_t console_count(void)
 void kite_console_early_init(void)
 {
     for (size_t i = 0; i < console_count(); i++) {
-        active[i] = __kite_consoles_start[i].setup(true);
+        active[i] = __kite_consoles_start[i].setup(true) != KITE_CONSOLE_OFF;
     }
 }
 
@@ -49,9 +50,10 @@ void kite_console_init(void)
     for (size_t i = 0; i < console_count(); i++) {
         const struct kite_console *c = &__kite_consoles_start[i];
         bool was = active[i];
+        int state = c->setup(false);
 
-        active[i] = c->setup(false);
-        if (active[i] && !was) {
+        active[i] = state != KITE_CONSOLE_OFF;
+        if (state == KITE_CONSOLE_MOVED || (active[i] && !was)) {
             replay(c);
         }
         kite_pr_info("console: %s %s\n", c->name, active[i] ? "on" : "off");

@@ -7,6 +7,7 @@
  */
 #include <kite/arch.h>
 #include <kite/cmdline.h>
+#include <kite/init.h>
 #include <kite/panic.h>
 #include <kite/power.h>
 #include <kite/printk.h>
@@ -16,6 +17,17 @@ KITE_PARAM(panic, string, "halt",
            "after a panic report: halt, or poweroff (QEMU then exits with status 5)");
 
 volatile bool kite_panicking;
+
+static int check_panic_option(void)
+{
+    if (strcmp(param_panic, "halt") != 0 && strcmp(param_panic, "poweroff") != 0) {
+        kite_pr_warn("cmdline: kite.panic=%s: expected halt or poweroff; using halt\n",
+                     param_panic);
+        param_panic = "halt";
+    }
+    return 0;
+}
+KITE_INIT(check_panic_option, KITE_INIT_EARLY);
 bool kite_test_running;
 
 static void print_frame(void *ctx, uint64_t addr)
@@ -37,7 +49,7 @@ void kite_panic(const char *fmt, ...)
     kite_vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     kite_pr_emerg("PANIC on CPU %u: %s\n", arch_cpu_id(), msg);
-    kite_pr_emerg("backtrace (addresses; look them up with addr2line -e build/kite.elf):\n");
+    kite_pr_emerg("backtrace (addresses; addr2line -f -e kite.elf ADDR names them):\n");
     arch_backtrace(arch_frame_address(), print_frame, &frame);
     kite_panic_stop();
 }

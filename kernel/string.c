@@ -171,6 +171,18 @@ NO_LIBCALL_LOOPS char *strrchr(const char *s, int c)
     }
 }
 
+NO_LIBCALL_LOOPS char *strstr(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *haystack != '\0' || n == 0; haystack++) {
+        if (strncmp(haystack, needle, n) == 0) {
+            return (char *)haystack;
+        }
+    }
+    return NULL;
+}
+
 NO_LIBCALL_LOOPS size_t strlcpy(char *restrict dst, const char *restrict src, size_t size)
 {
     size_t len = strlen(src);

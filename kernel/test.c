@@ -2,7 +2,7 @@
 /*
  * The in-kernel test runner. kite.test= selects tests from the .kite_tests
  * section: "all", a suite, or suite.name, comma-separated. Each selected test
- * runs once, in link order, and gets one result line; the run ends with
+ * runs once and gets one result line; the run ends with
  * "N passed, N failed". A selector that matches nothing is an error that
  * counts as a failure, never a silent pass.
  */
@@ -50,24 +50,38 @@ static bool selects(const char *sel, const struct kite_test *t)
     return strcmp(sel, "all") == 0 || strcmp(sel, t->suite) == 0;
 }
 
-static void list_suites(void)
+/* Append @item to the comma list in @line (of @size bytes) unless it is already there or full. */
+static void list_add(char *line, size_t size, const char *item)
 {
-    char line[256];
-    size_t len = 0;
+    size_t len = strlen(line), n = strlen(item);
 
-    line[0] = '\0';
-    for (const struct kite_test *t = __kite_tests_start; t < tests_end; t++) {
-        const struct kite_test *u = __kite_tests_start;
-
-        while (u < t && strcmp(u->suite, t->suite) != 0) {
-            u++;
-        }
-        if (u == t && len + strlen(t->suite) + 3 < sizeof(line)) {
-            len += (size_t)kite_snprintf(line + len, sizeof(line) - len, "%s%s", len ? ", " : "",
-                                         t->suite);
+    for (const char *p = line; (p = strstr(p, item)) != NULL; p += n) {
+        if ((p == line || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0')) {
+            return;
         }
     }
-    kite_pr_err("  the suites are: %s\n", len ? line : "(none: built without tests)");
+    if (len + n + 3 < size) {
+        kite_snprintf(line + len, size - len, "%s%s", len ? ", " : "", item);
+    }
+}
+
+/* Say what kite.test= could have named: the suites, and the manual tests one by one. */
+static void list_choices(void)
+{
+    char suites[256] = "", manual[256] = "", name[SELECTOR_MAX];
+
+    for (const struct kite_test *t = __kite_tests_start; t < tests_end; t++) {
+        if (t->manual) {
+            kite_snprintf(name, sizeof(name), "%s.%s", t->suite, t->name);
+            list_add(manual, sizeof(manual), name);
+        } else {
+            list_add(suites, sizeof(suites), t->suite);
+        }
+    }
+    kite_pr_err("  the suites are: %s\n", suites[0] ? suites : "(none: built without tests)");
+    if (manual[0]) {
+        kite_pr_err("  manual tests, which only their full name runs: %s\n", manual);
+    }
 }
 
 int kite_test_run(const char *spec)
@@ -124,7 +138,7 @@ int kite_test_run(const char *spec)
         if (!any) {
             kite_pr_err("no test matches '%s' (kite.test= takes all, a suite or suite.name)\n",
                         sels[i]);
-            list_suites();
+            list_choices();
             failed++;
         }
     }

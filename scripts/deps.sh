@@ -20,6 +20,17 @@ pkgs=(
 
 [ "${KITE_DEPS:-}" = skip ] && exit 0
 
+# Not Debian: no package names to check, but the tools themselves can be.
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    need=(gcc ld make grub-mkrescue xorriso mformat kconfig-conf qemu-system-x86_64)
+    absent=()
+    for t in "${need[@]}"; do command -v "$t" >/dev/null 2>&1 || absent+=("$t"); done
+    [ ${#absent[@]} -eq 0 ] && exit 0
+    echo "deps: not a Debian system, and these tools are missing: ${absent[*]}" >&2
+    echo "deps: install them with your package manager (KITE_DEPS=skip bypasses this check)" >&2
+    exit 1
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -29,8 +40,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "deps: missing packages: ${missing[*]}" >&2
-    echo "deps: this is not a Debian-like system (no apt-get); install them by hand" >&2
+    echo "deps: missing packages: ${missing[*]}; there is no apt-get to install them" >&2
     exit 1
 fi
 

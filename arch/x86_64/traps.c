@@ -275,7 +275,7 @@ void arch_trap(struct arch_regs *regs)
         print_page_fault(regs->error);
     }
     arch_dump_regs(regs);
-    kite_pr_emerg("backtrace (addresses; look them up with addr2line -e build/kite.elf):\n");
+    kite_pr_emerg("backtrace (addresses; addr2line -f -e kite.elf ADDR names them):\n");
     print_frame(&frame, regs->rip);
     arch_backtrace(regs->rbp, print_frame, &frame);
     kite_panic_stop();

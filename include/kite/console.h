@@ -9,13 +9,19 @@
 #include <kite/compiler.h>
 #include <kite/types.h>
 
+#define KITE_CONSOLE_OFF   0
+#define KITE_CONSOLE_ON    1
+#define KITE_CONSOLE_MOVED 2
+
 struct kite_console {
     const char *name;
     /*
      * Bring the device up. @early: called before the command line is parsed
-     * (only defaults apply). Returns true when the console is usable.
+     * (only defaults apply). Returns KITE_CONSOLE_OFF, KITE_CONSOLE_ON, or
+     * KITE_CONSOLE_MOVED when it now writes somewhere new (another port) and
+     * should be given the log so far.
      */
-    bool (*setup)(bool early);
+    int (*setup)(bool early);
     void (*write)(const char *s, size_t len);
 };
 

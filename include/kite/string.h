@@ -20,6 +20,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
 
 /*
  * Copy @src into @dst (@size bytes) as BSD does: at most @size - 1 characters,

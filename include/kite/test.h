@@ -11,8 +11,8 @@
  *         KITE_EXPECT_EQ(parse("kite.x=3"), 3);
  *     }
  *
- * KITE_EXPECT* record a failure and go on; KITE_ASSERT* record it and return
- * from the test.
+ * KITE_EXPECT, KITE_EXPECT_EQ and KITE_EXPECT_STREQ record a failure and go
+ * on; KITE_ASSERT records it and returns from the test.
  */
 #pragma once
 

@@ -18,12 +18,3 @@ KITE_TEST(init, late_hook_ran_once)
 {
     KITE_EXPECT_EQ(late_runs, 1);
 }
-
-KITE_TEST(init, running_a_level_runs_its_hooks)
-{
-    int before = late_runs;
-
-    KITE_EXPECT_EQ(kite_init_level(KITE_INIT_LATE), 0);
-    KITE_EXPECT_EQ(late_runs, before + 1);
-    late_runs = before;
-}

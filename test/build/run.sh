@@ -8,6 +8,11 @@
 #
 #   run.sh WORKDIR
 set -u
+if [ $# -ne 1 ]; then
+    echo "usage: $0 WORKDIR (a scratch build folder it empties first; make test uses" >&2
+    echo "       build/test/buildcheck)" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 cd "$here/../.."

@@ -14,6 +14,11 @@
 #
 #   run.sh DEFAULT_ISO TEST_ELF TEST_ISO WORKDIR
 set -u
+if [ $# -ne 4 ]; then
+    echo "usage: $0 DEFAULT_ISO TEST_ELF TEST_ISO WORKDIR (make test passes build/kite.iso" >&2
+    echo "       build/test/kite.elf build/test/kite.iso build/test/qemu)" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 root=$(cd "$here/../.." && pwd)
@@ -110,14 +115,26 @@ expect() {
 
 if iso=$(iso_for unknown-test "kite.test=nosuch,printk"); then
     boot unknown-test --iso "$iso" --smp 1 --mem 256M
-    expect "an unknown test name fails the run" 3 "no test matches 'nosuch'" "the suites are:"
+    expect "an unknown test name fails the run" 3 "no test matches 'nosuch'" "the suites are:" \
+        "manual tests, which only their full name runs: crash."
 else fail "unknown-test: could not build its ISO"; fi
 
-if iso=$(iso_for bad-options "kite.bogus=1 kite.loglevel=abc kite.serial_port kite.test=printk -- x y"); then
+if iso=$(iso_for bad-options "kite.bogus=1 kite.loglevel=abc kite.serial_port kite.baud=1234 kite.panic=explode kite.test=printk -- x y"); then
     boot bad-options --iso "$iso" --smp 1 --mem 256M
     expect "bad options warn and boot goes on" 1 "unknown option 'kite.bogus=1'" \
-        "kite.loglevel=abc" "kite.serial_port" "test: 4 passed, 0 failed"
+        "kite.loglevel=abc" "kite.serial_port has no value" "kite.baud=1234: expected a divisor" \
+        "kite.panic=explode: expected halt or poweroff" "test: 4 passed, 0 failed"
 else fail "bad-options: could not build its ISO"; fi
+
+# The serial console moved to COM2 gets the whole log, from the first line.
+if iso=$(iso_for com2 "kite.serial_port=0x2f8 kite.test=string"); then
+    boot com2 --iso "$iso" --smp 1 --mem 256M -- -serial "file:$work/com2-port2.log"
+    main_log=$log
+    log=$work/com2-port2.log
+    expect "kite.serial_port=0x2f8 moves the console, log replayed" 1 \
+        "kite: Kite aerokernel, entered at" "console: serial on" "test: 2 passed, 0 failed"
+    log=$main_log
+else fail "com2: could not build its ISO"; fi
 
 if iso=$(iso_for help "kite.help kite.test=init"); then
     boot help --iso "$iso" --smp 1 --mem 256M
