@@ -23,10 +23,16 @@ static size_t console_count(void)
     return KITE_MIN(n, (size_t)MAX_CONSOLES);
 }
 
+static void replay(const struct kite_console *c);
+
 void kite_console_early_init(void)
 {
     for (size_t i = 0; i < console_count(); i++) {
         active[i] = __kite_consoles_start[i].setup(true) != KITE_CONSOLE_OFF;
+        /* Stages before the console (traps) have logged into the ring only. */
+        if (active[i]) {
+            replay(&__kite_consoles_start[i]);
+        }
     }
 }
 

@@ -51,9 +51,9 @@ void kite_start(uint64_t mbi_phys)
 {
     uint64_t ready_tsc;
 
-    arch_traps_init();         /* GDT, TSS with IST stacks, IDT: faults are reported */
-    kite_console_early_init(); /* serial at its defaults; the log ring */
     kite_pr_info("kite: Kite aerokernel, entered at %#llx\n", (unsigned long long)arch_phys_base);
+    arch_traps_init();                /* GDT, TSS with IST stacks, IDT: faults are reported */
+    kite_console_early_init();        /* serial at its defaults, showing the log so far */
     arch_time_init();                 /* TSC rate: log timestamps and boot time */
     kite_bootinfo_init(mbi_phys);     /* multiboot2: command line, memory map, ACPI, modules */
     kite_cmdline_init();              /* KITE_PARAM options; warnings for bad ones */

@@ -166,6 +166,8 @@ void arch_traps_init(void)
     set_gate(VEC_NMI, IST_NMI);
     set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK);
     __asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+    kite_pr_info("traps: 256 vectors; double fault, NMI, machine check on %zu KiB stacks\n",
+                 IST_STACK_SIZE / 1024);
 }
 
 /* Bounds of the IST stack @ist (1-based), for tests and stack checks. */
