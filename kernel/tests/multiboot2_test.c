@@ -71,18 +71,6 @@ static void build_good(void)
     add_end();
 }
 
-static bool contains(const char *s, const char *sub)
-{
-    size_t n = strlen(sub);
-
-    for (; *s != '\0'; s++) {
-        if (strncmp(s, sub, n) == 0) {
-            return true;
-        }
-    }
-    return n == 0;
-}
-
 KITE_TEST(multiboot2, good_block)
 {
     char err[128];
@@ -111,8 +99,8 @@ KITE_TEST(multiboot2, malformed_block_rejected)
     build_good();
     put32(8 + 24 + 24 + 4, 0x1000);
     KITE_EXPECT_EQ(kite_mb2_parse(mb2_block, mb2_len, &mb2_out, err, sizeof(err)), -KITE_EINVAL);
-    KITE_EXPECT(contains(err, "tag 6 (memory map) at offset 0x38"));
-    KITE_EXPECT(contains(err, "runs past the end of the block"));
+    KITE_EXPECT(strstr(err, "tag 6 (memory map) at offset 0x38") != NULL);
+    KITE_EXPECT(strstr(err, "runs past the end of the block") != NULL);
     /* Nothing of a rejected block survives. */
     KITE_EXPECT_STREQ(mb2_out.cmdline, "");
     KITE_EXPECT_EQ(mb2_out.mmap_count, 0);
@@ -121,11 +109,11 @@ KITE_TEST(multiboot2, malformed_block_rejected)
     build_good();
     put32(0, (uint32_t)mb2_len - 8);
     KITE_EXPECT_EQ(kite_mb2_parse(mb2_block, mb2_len, &mb2_out, err, sizeof(err)), -KITE_EINVAL);
-    KITE_EXPECT(contains(err, "no end tag"));
+    KITE_EXPECT(strstr(err, "no end tag") != NULL);
 
     /* Misaligned. */
     build_good();
     KITE_EXPECT_EQ(kite_mb2_parse(mb2_block + 4, mb2_len, &mb2_out, err, sizeof(err)),
                    -KITE_EINVAL);
-    KITE_EXPECT(contains(err, "not 8-byte aligned"));
+    KITE_EXPECT(strstr(err, "not 8-byte aligned") != NULL);
 }
