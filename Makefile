@@ -25,6 +25,7 @@ KCONFIG_MCONF := kconfig-mconf
 SMP ?= 2
 MEM ?= 1G
 UEFI ?= 0
+NUMA ?= 0
 
 srctree := $(CURDIR)
 dirs := boot arch/x86_64 kernel mm sched drivers rt
@@ -42,7 +43,7 @@ config-targets := menuconfig defconfig olddefconfig savedefconfig %_defconfig
 
 # Targets that need no configuration.
 # run, debug and test install packages first, then call make again for the image.
-no-config := help clean distclean deps utest check-format run debug test $(config-targets)
+no-config := help clean distclean deps utest check-format run debug test bench $(config-targets)
 ifneq ($(filter-out $(no-config),$(MAKECMDGOALS)),)
 need-config := 1
 endif
@@ -198,15 +199,15 @@ run: deps
 	$(Q)$(if $(CMDLINE),scripts/mkiso.sh $(O)/kite.elf $(O)/kite-run.iso '$(CMDLINE)' 0,\
 		$(MAKE) --no-print-directory iso)
 	$(Q)scripts/qemu.sh --iso $(O)/$(if $(CMDLINE),kite-run.iso,kite.iso) \
-		--smp $(SMP) --mem $(MEM) $(if $(filter 1,$(UEFI)),--uefi) --interactive; \
-		$(qemu_status)
+		--smp $(SMP) --mem $(MEM) --numa $(NUMA) $(if $(filter 1,$(UEFI)),--uefi) \
+		--interactive; $(qemu_status)
 
 debug: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	@echo "kite: QEMU waits for gdb on localhost:1234. In another terminal:"
 	@echo "    gdb $(O)/kite.elf -ex 'target remote localhost:1234'"
 	@echo "kite: then 'break kite_start' and 'continue'. Quit QEMU with Ctrl-A X."
-	$(Q)scripts/qemu.sh --iso $(O)/kite.iso --smp $(SMP) --mem $(MEM) \
+	$(Q)scripts/qemu.sh --iso $(O)/kite.iso --smp $(SMP) --mem $(MEM) --numa $(NUMA) \
 		$(if $(filter 1,$(UEFI)),--uefi) --interactive --gdb; $(qemu_status)
 
 # ---------------------------------------------------------------- tests
@@ -227,6 +228,12 @@ utest: $(addprefix $(O)/host/,$(utest-names))
 test: deps
 	$(Q)test/run-all.sh
 
+# Measurements (never pass/fail on speed): boot path, heap fast path, boot wall time.
+bench: deps
+	$(Q)test -f $(O)/test/.config || $(MAKE) --no-print-directory O=$(O)/test test_defconfig
+	$(Q)$(MAKE) --no-print-directory O=$(O)/test all
+	$(Q)bench/run.sh $(O)/test/kite.elf $(O)/bench
+
 check: all
 	$(Q)scripts/check.sh $(O)
 
@@ -243,11 +250,13 @@ distclean:
 help:
 	@echo 'Kite: build, run and test (outputs in $(O)/; O=dir to change)'
 	@echo '  make run            build the default image and boot it in QEMU, serial console here'
-	@echo '                      (SMP=2 MEM=1G UEFI=0 CMDLINE="kite.loglevel=7 ...")'
+	@echo '                      (SMP=2 MEM=1G UEFI=0 NUMA=0 CMDLINE="kite.loglevel=7 ...";'
+	@echo '                      NUMA=2 splits CPUs and memory over 2 nodes)'
 	@echo '  make test           every test: host unit tests, QEMU boot matrix'
 	@echo '  make / make all     build $(O)/kite.elf (with debug info for gdb)'
 	@echo '  make iso            $(O)/kite.iso (BIOS and UEFI), alias: make isoimage'
 	@echo '  make debug          QEMU paused with a gdb server on :1234'
+	@echo '  make bench          instruction counts (boot, malloc+free) and boot wall times'
 	@echo '  make check          clang-format, cppcheck and clang-tidy'
 	@echo '  make utest          host unit tests only'
 	@echo '  make menuconfig     edit $(O)/.config'
@@ -259,5 +268,5 @@ help:
 	@echo '  V=1                 show full commands'
 
 FORCE:
-.PHONY: all iso isoimage run debug test utest check check-format clean distclean help deps \
+.PHONY: all iso isoimage run debug test bench utest check check-format clean distclean help deps \
 	menuconfig defconfig olddefconfig savedefconfig FORCE

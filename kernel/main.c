@@ -28,6 +28,9 @@ int kite_main(int argc, char **argv) KITE_WEAK;
 
 void kite_start(uint64_t mbi_phys);
 void kite_bootinfo_init(uint64_t mbi_phys);
+void kite_acpi_init(void);
+void kite_numa_init(void);
+void kite_mm_init(void);
 
 static KITE_NORETURN void run(void)
 {
@@ -59,7 +62,9 @@ void kite_start(uint64_t mbi_phys)
     kite_cmdline_init();              /* KITE_PARAM options; warnings for bad ones */
     kite_console_init();              /* consoles as the options and boot info say */
     kite_init_level(KITE_INIT_EARLY); /* optional early hooks */
-    /* memory and NUMA topology, final page tables, heap: memory work */
+    kite_acpi_init();                 /* ACPI tables: CPUs, interrupt routing, NUMA, timers */
+    kite_numa_init();                 /* nodes, their memory, CPUs and distances */
+    kite_mm_init();                   /* final page tables, a page allocator per node region */
     /* per-CPU areas and interrupts, timers, scheduler, other CPUs: SMP work */
     kite_init_level(KITE_INIT_ARCH);
     kite_init_level(KITE_INIT_DEVICE); /* drivers */

@@ -16,6 +16,8 @@ pkgs=(
     qemu-system-x86 ovmf                              # boot the image, UEFI firmware
     libcmocka-dev                                     # host unit tests
     clang-format clang-tidy cppcheck                  # make check
+    clang libclang-rt-14-dev                          # libFuzzer for the parser fuzzers
+    bc                                                # make bench arithmetic
 )
 
 [ "${KITE_DEPS:-}" = skip ] && exit 0

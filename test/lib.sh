@@ -32,3 +32,9 @@ finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
+
+# A runner that calls something undefined has a bug: count it, never let it pass.
+command_not_found_handle() {
+    fail "runner bug: '$1' is not a command"
+    return 127
+}

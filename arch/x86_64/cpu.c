@@ -5,11 +5,7 @@
  */
 #include <kite/arch.h>
 
-unsigned int arch_cpu_id(void)
-{
-    /* Only the boot CPU runs until the SMP work brings up the others. */
-    return 0;
-}
+#include <arch/paging.h>
 
 bool arch_under_hypervisor(void)
 {

@@ -93,3 +93,21 @@ arch_catch_enter:
     xor %eax, %eax
     ret
     .size arch_catch_enter, . - arch_catch_enter
+
+/*
+ * void arch_call_on_stack(uintptr_t top, void (*fn)(void *), void *arg):
+ * switch to the stack at top, call fn(arg), switch back. The frame-pointer
+ * chain continues across, so a backtrace from the new stack reaches home.
+ */
+    .globl arch_call_on_stack
+    .type arch_call_on_stack, @function
+arch_call_on_stack:
+    push %rbp
+    mov %rsp, %rbp
+    mov %rdi, %rsp
+    mov %rdx, %rdi
+    call *%rsi
+    mov %rbp, %rsp
+    pop %rbp
+    ret
+    .size arch_call_on_stack, . - arch_call_on_stack

@@ -12,6 +12,7 @@
 #include <kite/arch.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
+#include <kite/stack.h>
 
 #include <arch/layout.h>
 
@@ -270,6 +271,20 @@ void arch_trap(struct arch_regs *regs)
     }
 
     kite_panicking = true;
+    if (regs->vector == VEC_PAGE_FAULT || regs->vector == VEC_DOUBLE_FAULT) {
+        /* Running off a stack faults on its guard; with no room left to push the #PF frame, that
+         * ends as a double fault. Either way CR2 names the guard page. */
+        const struct kite_stack *s = kite_stack_guard_hit(arch_read_cr2());
+
+        if (s) {
+            kite_pr_emerg("PANIC: stack overflow in %s on CPU %u: %#llx is in the guard below its "
+                          "stack %#lx-%#lx (%zu KiB)\n",
+                          s->name, arch_cpu_id(), (unsigned long long)arch_read_cr2(),
+                          (unsigned long)s->bottom, (unsigned long)s->top - 1, s->size >> 10);
+            arch_dump_regs(regs);
+            kite_panic_stop();
+        }
+    }
     kite_pr_emerg("PANIC: exception %s (vector %llu, error code %#llx) on CPU %u\n",
                   exception_names[regs->vector], (unsigned long long)regs->vector,
                   (unsigned long long)regs->error, arch_cpu_id());

@@ -27,9 +27,6 @@ extern uint64_t arch_tsc_khz;
 /* Nanoseconds since kernel entry (0 before arch_time_init). */
 uint64_t kite_time_ns(void);
 
-/* This CPU's number (0 is the boot CPU). */
-unsigned int arch_cpu_id(void);
-
 /* True when CPUID says a hypervisor runs us (and then never on bare metal). */
 bool arch_under_hypervisor(void);
 

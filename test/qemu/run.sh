@@ -6,6 +6,8 @@
 #     4 CPUs BIOS, 2 CPUs UEFI (OVMF). Each must end through isa-debug-exit
 #     with status 1 (Kite's 0), print "N passed, 0 failed" with N > 0, and
 #     run relocated at the test image's CONFIG_LOAD_MIN_MB;
+#   - the same on NUMA machines (2 and 4 nodes, with -numa dist), where the
+#     topology in the boot log must be QEMU's;
 #   - the default image must reach "kite: ready";
 #   - boots that must fail in a stated way: an unknown test name, bad
 #     options, deliberate crashes, a CPU without long mode, a loader that is
@@ -113,6 +115,19 @@ expect() {
     fi
 }
 
+# NUMA machines: the tests pass there too, and the topology in the boot log is QEMU's.
+numa_run() {
+    local name=$1 nodes=$2 smp=$3 mem=$4
+    shift 4
+    matrix_run "$name" --smp "$smp" --mem "$mem" --numa "$nodes"
+    expect "$name: topology in the boot log matches QEMU's -numa" 1 \
+        "numa: $nodes nodes, $smp CPUs (SRAT and SLIT)" "$@"
+}
+numa_run numa-2 2 4 1G "node 0 (domain 0): " "CPUs 0,1" "node 1 (domain 1): " "CPUs 2,3" \
+    "distances from node 0:  10  20" "distances from node 1:  20  10"
+numa_run numa-4 4 4 2G "node 3 (domain 3): 511 MiB in 1 range, CPUs 3" \
+    "distances from node 0:  10  20  30  40" "distances from node 2:  30  20  10  20"
+
 if iso=$(iso_for unknown-test "kite.test=nosuch,printk"); then
     boot unknown-test --iso "$iso" --smp 1 --mem 256M
     expect "an unknown test name fails the run" 3 "no test matches 'nosuch'" "the suites are:" \
@@ -153,6 +168,12 @@ if iso=$(iso_for crash-pf "kite.test=crash.page_fault"); then
         "PANIC: exception #PF page fault (vector 14, error code 0x2)" \
         "CR2 0x0000400000000000: no page for a write in kernel mode"
 else fail "crash-pf: could not build its ISO"; fi
+
+if iso=$(iso_for crash-stack "kite.test=crash.stack_overflow"); then
+    boot crash-stack --iso "$iso" --smp 1 --mem 256M
+    expect "running off a guarded stack is reported as a stack overflow" 5 \
+        "PANIC: stack overflow in overflow-test on CPU 0" "is in the guard below its stack"
+else fail "crash-stack: could not build its ISO"; fi
 
 boot no-long-mode --iso "$test_iso" --smp 1 --mem 256M --cpu qemu32
 expect "a 32-bit-only CPU gets a clear message" 253 "this CPU has no long mode"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# make bench: measurements, never pass/fail on speed (see ../shared/BENCH.md
+# for why wall time under emulation only gets logged). Reports:
+#   - guest instructions from kernel entry to "kite: ready" (-icount shift=0,
+#     1 CPU; deterministic: run twice, must match);
+#   - guest instructions of a kite_malloc(64)+kite_free pair on the fast path
+#     (target: at most 60; glibc on Linux 6.1 takes about 125);
+#   - wall time from QEMU start to "kite: ready" at 512 MiB and at 8 GiB on
+#     2 nodes (three runs each, logged, not compared with anything).
+#
+#   run.sh TEST_ELF WORKDIR
+set -u
+cd "$(dirname "$0")/.."
+elf=$1
+work=$2
+mkdir -p "$work"
+
+# boot_until LOG PATTERN QEMU-ARGS...: boot, wait for PATTERN, stop QEMU; prints wall seconds.
+boot_until() {
+    local log=$1 pattern=$2 start end
+    shift 2
+    rm -f "$log"
+    start=$(date +%s%N)
+    scripts/qemu.sh --timeout 300 --serial "$log" "$@" >/dev/null 2>&1 &
+    local pid=$!
+    while ! grep -aq "$pattern" "$log" 2>/dev/null; do
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.05
+    done
+    end=$(date +%s%N)
+    kill $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    echo "scale=2; ($end - $start) / 1000000000" | bc
+}
+
+scripts/mkiso.sh "$elf" "$work/ready.iso" "" 0
+scripts/mkiso.sh "$elf" "$work/malloc.iso" "kite.test=bench.malloc_free_64" 0
+
+echo "Boot path, entry to ready (1 CPU, 1 GiB, -icount shift=0):"
+for run in 1 2; do
+    boot_until "$work/icount-$run.log" 'kite: ready' --iso "$work/ready.iso" --smp 1 --mem 1G \
+        -- -icount shift=0,sleep=off >/dev/null
+    echo "  run $run: $(grep -ao 'ready in .*' "$work/icount-$run.log" | sed 's/.*(\([0-9]*\) TSC.*/\1/') instructions"
+done
+
+echo "kite_malloc(64)+kite_free fast path (-icount shift=0; target <= 60, glibc ~125):"
+for run in 1 2; do
+    boot_until "$work/malloc-$run.log" 'bench: kite_malloc' --iso "$work/malloc.iso" --smp 1 \
+        --mem 512M -- -icount shift=0,sleep=off >/dev/null
+    echo "  run $run: $(grep -ao 'bench: .*' "$work/malloc-$run.log" | sed 's/bench: //')"
+done
+
+echo "Wall time from QEMU start to ready (TCG; logged only):"
+for config in "512M 1 0" "8G 2 2"; do
+    set -- $config
+    for run in 1 2 3; do
+        wall=$(boot_until "$work/wall.log" 'kite: ready' --iso "$work/ready.iso" --smp "$2" \
+            --mem "$1" --numa "$3")
+        echo "  $1, $3 nodes, run $run: $wall s wall; kernel $(grep -ao 'ready in [0-9]* ms' "$work/wall.log")"
+    done
+done

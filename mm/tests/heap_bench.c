@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Path-length probes for `make bench` (manual tests: they measure, they do
+ * not judge). Under QEMU's -icount shift=0 one TSC tick is one guest
+ * instruction, so a TSC delta is the instruction count of what ran between
+ * the two reads; the cost of the reads themselves is measured and taken off.
+ */
+#include <kite/arch.h>
+#include <kite/mm.h>
+#include <kite/printk.h>
+#include <kite/test.h>
+
+#define RUNS 1001
+
+static uint64_t deltas[RUNS];
+
+static uint64_t median(uint64_t *v, unsigned int n)
+{
+    for (unsigned int i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        unsigned int j = i;
+
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    return v[n / 2];
+}
+
+static uint64_t empty_cost(void)
+{
+    for (unsigned int i = 0; i < RUNS; i++) {
+        uint64_t t0 = arch_tsc();
+
+        deltas[i] = arch_tsc() - t0;
+    }
+    return median(deltas, RUNS);
+}
+
+KITE_TEST_MANUAL(bench, malloc_free_64)
+{
+    uint64_t overhead = empty_cost(), m;
+    void *warm = kite_malloc(64);
+
+    kite_free(warm); /* the slab is in place: what follows is the fast path */
+    for (unsigned int i = 0; i < RUNS; i++) {
+        uint64_t t0 = arch_tsc();
+        void *p = kite_malloc(64);
+
+        kite_free(p);
+        deltas[i] = arch_tsc() - t0;
+    }
+    m = median(deltas, RUNS);
+    kite_pr_info("bench: kite_malloc(64)+kite_free: %llu instructions (median of %d, TSC read "
+                 "cost %llu taken off)\n",
+                 (unsigned long long)(m - overhead), RUNS, (unsigned long long)overhead);
+    KITE_EXPECT(m > overhead);
+}
