@@ -43,7 +43,7 @@ config-targets := menuconfig defconfig olddefconfig savedefconfig %_defconfig
 
 # Targets that need no configuration.
 # run, debug and test install packages first, then call make again for the image.
-no-config := help clean distclean deps utest check-format run debug test bench $(config-targets)
+no-config := help clean distclean deps utest check-format run debug test bench fuzz $(config-targets)
 ifneq ($(filter-out $(no-config),$(MAKECMDGOALS)),)
 need-config := 1
 endif
@@ -228,6 +228,11 @@ utest: $(addprefix $(O)/host/,$(utest-names))
 test: deps
 	$(Q)test/run-all.sh
 
+# libFuzzer on the ACPI and multiboot2 parsers; make test runs them briefly.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	$(Q)test/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS)
+
 # Measurements (never pass/fail on speed): boot path, heap fast path, boot wall time.
 bench: deps
 	$(Q)test -f $(O)/test/.config || $(MAKE) --no-print-directory O=$(O)/test test_defconfig
@@ -257,6 +262,7 @@ help:
 	@echo '  make iso            $(O)/kite.iso (BIOS and UEFI), alias: make isoimage'
 	@echo '  make debug          QEMU paused with a gdb server on :1234'
 	@echo '  make bench          instruction counts (boot, malloc+free) and boot wall times'
+	@echo '  make fuzz           fuzz the ACPI and multiboot2 parsers (FUZZ_SECONDS=300 each)'
 	@echo '  make check          clang-format, cppcheck and clang-tidy'
 	@echo '  make utest          host unit tests only'
 	@echo '  make menuconfig     edit $(O)/.config'
@@ -268,5 +274,5 @@ help:
 	@echo '  V=1                 show full commands'
 
 FORCE:
-.PHONY: all iso isoimage run debug test bench utest check check-format clean distclean help deps \
+.PHONY: all iso isoimage run debug test bench fuzz utest check check-format clean distclean help deps \
 	menuconfig defconfig olddefconfig savedefconfig FORCE

@@ -3,7 +3,8 @@
 #
 # `make test`: build the default image (build/) and the test image
 # (build/test/, configs/test_defconfig), then run every tier: host unit
-# tests, the build system's checks, and the QEMU boots. The static checks
+# tests, the build system's checks, a short fuzzing run of the parsers, and
+# the QEMU boots. The static checks
 # of `make check` run too, so CI keeps the tree clean. Each runner ends
 # with "N passed, N failed"; this adds them up into the last line. A runner
 # that dies without its closing line counts as one failure.
@@ -58,6 +59,8 @@ build "test image (build/test/)" make --no-print-directory -j"$JOBS" O=build/tes
 tier "static checks (make check)" scripts/check.sh build
 tier "host unit tests" make --no-print-directory -j"$JOBS" O=build/test utest
 tier "build system" test/build/run.sh build/test/buildcheck
+tier "fuzzing (${FUZZ_SECONDS:-15} s per parser; make fuzz runs longer)" test/fuzz/run.sh \
+    build/test/fuzz "${FUZZ_SECONDS:-15}"
 if [ $ok = 1 ]; then
     tier "QEMU boots" test/qemu/run.sh build/kite.iso build/test/kite.elf build/test/kite.iso \
         build/test/qemu
