@@ -42,7 +42,7 @@ echo "Boot path, entry to ready (1 CPU, 1 GiB, -icount shift=0):"
 for run in 1 2; do
     boot_until "$work/icount-$run.log" 'kite: ready' --iso "$work/ready.iso" --smp 1 --mem 1G \
         -- -icount shift=0,sleep=off >/dev/null
-    echo "  run $run: $(grep -ao 'ready in .*' "$work/icount-$run.log" | sed 's/.*(\([0-9]*\) TSC.*/\1/') instructions"
+    echo "  run $run: $(grep -ao 'kite: ready in .*' "$work/icount-$run.log" | sed 's/.*(\([0-9]*\) TSC.*/\1/') instructions"
 done
 
 echo "kite_malloc(64)+kite_free fast path (-icount shift=0; target <= 60, glibc ~125):"
@@ -53,11 +53,11 @@ for run in 1 2; do
 done
 
 echo "Wall time from QEMU start to ready (TCG; logged only):"
-for config in "512M 1 0" "8G 2 2"; do
+for config in "512M 1 0 1" "8G 2 2 2"; do
     set -- $config
     for run in 1 2 3; do
         wall=$(boot_until "$work/wall.log" 'kite: ready' --iso "$work/ready.iso" --smp "$2" \
             --mem "$1" --numa "$3")
-        echo "  $1, $3 nodes, run $run: $wall s wall; kernel $(grep -ao 'ready in [0-9]* ms' "$work/wall.log")"
+        echo "  $1, $4 node(s), run $run: $wall s wall; kernel $(grep -ao 'kite: ready in [0-9]* ms' "$work/wall.log" | sed 's/kite: //')"
     done
 done

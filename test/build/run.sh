@@ -35,6 +35,18 @@ else
 fi
 check "kite.elf carries debug info for gdb" sh -c "readelf -S '$w/kite.elf' | grep -q '\.debug_info'"
 
+# The debug image (heap poisoning, red zones) passes the in-kernel tests too.
+scripts/mkiso.sh "$w/kite.elf" "$w/debug.iso" "kite.test=all" 0
+scripts/qemu.sh --iso "$w/debug.iso" --smp 2 --mem 512M --timeout 120 --serial "$w/debug.log" \
+    >/dev/null 2>&1
+status=$?
+line=$(grep -ao 'test: [0-9]* passed, [0-9]* failed' "$w/debug.log" | tail -1)
+if [ $status -eq 1 ] && printf '%s\n' "$line" | grep -q ' 0 failed'; then
+    pass "the debug image boots and passes its tests ($line)"
+else
+    fail "debug image: QEMU status $status, '$line'" "$(grep -a 'FAIL\|error:\|PANIC' "$w/debug.log" | head)"
+fi
+
 out=$(mk savedefconfig)
 if [ "$(grep -v '^#' "$w/defconfig" | sort)" = "$(grep -v '^#' configs/debug_defconfig | sort)" ]; then
     pass "savedefconfig gives back configs/debug_defconfig"
