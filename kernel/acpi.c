@@ -35,6 +35,7 @@
  *   does; a pointer into video or BIOS memory is not an EBDA.
  */
 #include "acpi.h"
+#include <kite/unaligned.h>
 
 #include <kite/errno.h>
 #include <kite/printk.h>
@@ -119,31 +120,6 @@ struct parser {
     unsigned int full_warned;
     bool dup_apic_warned;
 };
-
-/* Firmware tables are byte-packed: multi-byte fields are read with memcpy, never through casts. */
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 static uint8_t sum8(const uint8_t *p, size_t len)
 {
@@ -288,7 +264,7 @@ int kite_acpi_check_rsdp(const uint8_t *rsdp, size_t len, char *err, size_t errl
         return rsdp_fail(err, errlen, "revision %u needs %u bytes, only %zu given",
                          rsdp[RSDP_REVISION_OFF], RSDP_V2_LEN, len);
     }
-    full = rd32(rsdp + 20);
+    full = kite_get_le32(rsdp + 20);
     if (full < RSDP_V2_LEN) {
         return rsdp_fail(err, errlen,
                          "the length field says %u, less than the %u bytes of an ACPI 2.0 RSDP",
@@ -362,7 +338,7 @@ size_t kite_acpi_scan_rsdp(kite_acpi_read_fn read, void *ctx, uint8_t out[36])
  */
 static uint32_t load_table(struct parser *ps)
 {
-    uint32_t len = rd32(ps->scratch + 4);
+    uint32_t len = kite_get_le32(ps->scratch + 4);
     uint8_t sum;
 
     ps->revision = ps->scratch[8];
@@ -498,15 +474,15 @@ static void madt_entry(struct parser *ps, const uint8_t *e, uint8_t type, uint32
 
     switch (type) {
     case 0:
-        add_cpu(ps, e[3], e[2], rd32(e + 4), false, off);
+        add_cpu(ps, e[3], e[2], kite_get_le32(e + 4), false, off);
         break;
     case 1:
         if (room(ps, ARRAY_IOAPICS, out->nioapics, KITE_ACPI_MAX_IOAPICS, "I/O APICs")) {
             struct kite_acpi_ioapic *io = &out->ioapics[out->nioapics++];
 
             io->id = e[2];
-            io->addr = rd32(e + 4);
-            io->gsi_base = rd32(e + 8);
+            io->addr = kite_get_le32(e + 4);
+            io->gsi_base = kite_get_le32(e + 8);
         }
         break;
     case 2:
@@ -516,21 +492,22 @@ static void madt_entry(struct parser *ps, const uint8_t *e, uint8_t type, uint32
 
             ov->bus = e[2];
             ov->source = e[3];
-            ov->gsi = rd32(e + 4);
-            ov->flags = rd16(e + 8);
+            ov->gsi = kite_get_le32(e + 4);
+            ov->flags = kite_get_le16(e + 8);
         }
         break;
     case 4:
-        add_nmi(ps, e[2] == LAPIC_NMI_ALL_CPUS ? ACPI_UID_ALL_CPUS : e[2], e[5], rd16(e + 3));
+        add_nmi(ps, e[2] == LAPIC_NMI_ALL_CPUS ? ACPI_UID_ALL_CPUS : e[2], e[5],
+                kite_get_le16(e + 3));
         break;
     case 5:
-        out->lapic_addr = rd64(e + 4);
+        out->lapic_addr = kite_get_le64(e + 4);
         break;
     case 9:
-        add_cpu(ps, rd32(e + 4), rd32(e + 12), rd32(e + 8), true, off);
+        add_cpu(ps, kite_get_le32(e + 4), kite_get_le32(e + 12), kite_get_le32(e + 8), true, off);
         break;
     case 0xa:
-        add_nmi(ps, rd32(e + 4), e[8], rd16(e + 2));
+        add_nmi(ps, kite_get_le32(e + 4), e[8], kite_get_le16(e + 2));
         break;
     default:
         break;
@@ -545,8 +522,8 @@ static int parse_madt(struct parser *ps, const uint8_t *t, uint32_t len)
         return table_bad(ps, "length %u is less than the %u bytes before its entries", len,
                          MADT_ENTRIES);
     }
-    ps->out->lapic_addr = rd32(t + 36);
-    flags = rd32(t + 40);
+    ps->out->lapic_addr = kite_get_le32(t + 36);
+    flags = kite_get_le32(t + 40);
     ps->out->pcat_compat = (flags & MADT_PCAT_COMPAT) != 0;
     return walk_entries(ps, t, len, MADT_ENTRIES, madt_min_len, madt_entry);
 }
@@ -590,7 +567,7 @@ static void srat_entry(struct parser *ps, const uint8_t *e, uint8_t type, uint32
     (void)off;
     switch (type) {
     case 0:
-        if (rd32(e + 4) & SRAT_ENABLED) {
+        if (kite_get_le32(e + 4) & SRAT_ENABLED) {
             uint32_t domain = e[2];
 
             if (wide) {
@@ -600,7 +577,7 @@ static void srat_entry(struct parser *ps, const uint8_t *e, uint8_t type, uint32
         }
         break;
     case 1: {
-        uint32_t flags = rd32(e + 28);
+        uint32_t flags = kite_get_le32(e + 28);
         struct kite_acpi_mem_affinity *m;
 
         if (!(flags & SRAT_ENABLED) ||
@@ -609,16 +586,16 @@ static void srat_entry(struct parser *ps, const uint8_t *e, uint8_t type, uint32
             break;
         }
         m = &out->mem_affinity[out->nmem_affinity++];
-        m->domain = wide ? rd32(e + 2) : e[2];
-        m->base = (uint64_t)rd32(e + 8) | (uint64_t)rd32(e + 12) << 32;
-        m->length = (uint64_t)rd32(e + 16) | (uint64_t)rd32(e + 20) << 32;
+        m->domain = wide ? kite_get_le32(e + 2) : e[2];
+        m->base = (uint64_t)kite_get_le32(e + 8) | (uint64_t)kite_get_le32(e + 12) << 32;
+        m->length = (uint64_t)kite_get_le32(e + 16) | (uint64_t)kite_get_le32(e + 20) << 32;
         m->hotplug = (flags & SRAT_MEM_HOTPLUGGABLE) != 0;
         m->nonvolatile = (flags & SRAT_MEM_NONVOLATILE) != 0;
         break;
     }
     case 2:
-        if (rd32(e + 12) & SRAT_ENABLED) {
-            add_cpu_affinity(ps, rd32(e + 8), rd32(e + 4));
+        if (kite_get_le32(e + 12) & SRAT_ENABLED) {
+            add_cpu_affinity(ps, kite_get_le32(e + 8), kite_get_le32(e + 4));
         }
         break;
     default:
@@ -648,7 +625,7 @@ static int parse_slit(struct parser *ps, const uint8_t *t, uint32_t len)
         return table_bad(ps, "length %u is less than the %u bytes before its distances", len,
                          SLIT_MATRIX);
     }
-    n = rd64(t + 36);
+    n = kite_get_le64(t + 36);
     room_bytes = len - SLIT_MATRIX;
     /* Checking n first keeps n * n from overflowing: room_bytes is at most 256 KiB. */
     if (n > room_bytes || n * n > room_bytes) {
@@ -697,13 +674,13 @@ static int parse_hpet(struct parser *ps, const uint8_t *t, uint32_t len)
     if (t[40] != GAS_SPACE_SYSTEM_MEMORY) {
         return table_bad(ps, "the timer block is in address space %u, not in memory", t[40]);
     }
-    addr = rd64(t + 44);
+    addr = kite_get_le64(t + 44);
     if (addr == 0) {
         return table_bad(ps, "the timer block's address is 0");
     }
     out->hpet_addr = addr;
     out->hpet_number = t[52];
-    out->hpet_min_tick = rd16(t + 53);
+    out->hpet_min_tick = kite_get_le16(t + 53);
     return 0;
 }
 
@@ -728,8 +705,8 @@ static int parse_mcfg(struct parser *ps, const uint8_t *t, uint32_t len)
             continue;
         }
         m = &out->mcfg[out->nmcfg++];
-        m->base = rd64(e);
-        m->segment = rd16(e + 8);
+        m->base = kite_get_le64(e);
+        m->segment = kite_get_le16(e + 8);
         m->bus_start = e[10];
         m->bus_end = e[11];
     }
@@ -907,9 +884,9 @@ int kite_acpi_parse(const uint8_t *rsdp, size_t rsdp_len, kite_acpi_read_fn read
         return -KITE_EINVAL;
     }
 
-    rsdt = rd32(rsdp + 16);
+    rsdt = kite_get_le32(rsdp + 16);
     if (rsdp[RSDP_REVISION_OFF] >= 2) {
-        xsdt = rd64(rsdp + 24);
+        xsdt = kite_get_le64(rsdp + 24);
     }
     if (xsdt != 0) {
         len = load_root(&ps, xsdt, "XSDT", rsdt ? "using the RSDT instead" : "ignoring ACPI");
@@ -958,7 +935,8 @@ int kite_acpi_parse(const uint8_t *rsdp, size_t rsdp_len, kite_acpi_read_fn read
             out->tables_bad++;
             continue;
         }
-        take_table(&ps, entry_size == 8 ? rd64(entry) : rd32(entry), root_name, i);
+        take_table(&ps, entry_size == 8 ? kite_get_le64(entry) : kite_get_le32(entry), root_name,
+                   i);
     }
     return 0;
 

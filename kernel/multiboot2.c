@@ -11,6 +11,7 @@
 #include <kite/bootinfo.h>
 #include <kite/errno.h>
 #include <kite/printk.h>
+#include <kite/unaligned.h>
 
 #define TAG_HEADER_SIZE   8u
 #define BLOCK_HEADER      8u
@@ -28,23 +29,6 @@ struct mb2_parser {
     size_t errlen;
     bool have_acpi_new; /* an ACPI 2.0+ RSDP wins over a 1.0 one, in any order */
 };
-
-/* Fields are read with memcpy: the block comes from outside and C's aliasing rules should not. */
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-
-    __builtin_memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-
-    __builtin_memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 static const char *tag_name(uint32_t type)
 {
@@ -247,7 +231,7 @@ static int parse_loader_name(struct mb2_parser *ps, uint32_t off, uint32_t size)
 static int parse_module(struct mb2_parser *ps, uint32_t off, uint32_t size)
 {
     const uint8_t *t = ps->base + off;
-    uint32_t start = rd32(t + 8), end = rd32(t + 12);
+    uint32_t start = kite_get_le32(t + 8), end = kite_get_le32(t + 12);
     long len = bounded_strlen(t + 16, size - 16);
     struct kite_boot_module *m;
 
@@ -273,7 +257,7 @@ static int parse_module(struct mb2_parser *ps, uint32_t off, uint32_t size)
 static int parse_mmap(struct mb2_parser *ps, uint32_t off, uint32_t size)
 {
     const uint8_t *t = ps->base + off;
-    uint32_t entry_size = rd32(t + 8);
+    uint32_t entry_size = kite_get_le32(t + 8);
     uint32_t count;
 
     if (entry_size < MMAP_ENTRY_MIN) {
@@ -300,9 +284,9 @@ static int parse_mmap(struct mb2_parser *ps, uint32_t off, uint32_t size)
             break;
         }
         r = &ps->out->mmap[ps->out->mmap_count++];
-        r->base = rd64(e);
-        r->length = rd64(e + 8);
-        r->type = rd32(e + 16);
+        r->base = kite_get_le64(e);
+        r->length = kite_get_le64(e + 8);
+        r->type = kite_get_le32(e + 16);
     }
     return 0;
 }
@@ -313,10 +297,10 @@ static void parse_framebuffer(struct mb2_parser *ps, uint32_t off)
     struct kite_framebuffer *fb = &ps->out->fb;
 
     ps->out->has_framebuffer = true;
-    fb->addr = rd64(t + 8);
-    fb->pitch = rd32(t + 16);
-    fb->width = rd32(t + 20);
-    fb->height = rd32(t + 24);
+    fb->addr = kite_get_le64(t + 8);
+    fb->pitch = kite_get_le32(t + 16);
+    fb->width = kite_get_le32(t + 20);
+    fb->height = kite_get_le32(t + 24);
     fb->bpp = t[28];
     fb->type = t[29];
 }
@@ -334,7 +318,7 @@ static void take_rsdp(struct mb2_parser *ps, const uint8_t *rsdp, uint32_t len)
 static int parse_acpi_new(struct mb2_parser *ps, uint32_t off, uint32_t size)
 {
     const uint8_t *rsdp = ps->base + off + TAG_HEADER_SIZE;
-    uint32_t len = rd32(rsdp + RSDP_LENGTH_OFF);
+    uint32_t len = kite_get_le32(rsdp + RSDP_LENGTH_OFF);
 
     if (len < RSDP_V2_SIZE) {
         return tag_fail(ps, KITE_MB2_TAG_ACPI_NEW, off,
@@ -369,8 +353,8 @@ static int parse_tag(struct mb2_parser *ps, uint32_t type, uint32_t off, uint32_
     case KITE_MB2_TAG_MODULE:
         return parse_module(ps, off, size);
     case KITE_MB2_TAG_BASIC_MEMINFO:
-        ps->out->mem_lower_kib = rd32(t + 8);
-        ps->out->mem_upper_kib = rd32(t + 12);
+        ps->out->mem_lower_kib = kite_get_le32(t + 8);
+        ps->out->mem_upper_kib = kite_get_le32(t + 12);
         return 0;
     case KITE_MB2_TAG_MMAP:
         return parse_mmap(ps, off, size);
@@ -390,7 +374,7 @@ static int parse_tag(struct mb2_parser *ps, uint32_t type, uint32_t off, uint32_
         return parse_acpi_new(ps, off, size);
     case KITE_MB2_TAG_LOAD_BASE:
         ps->out->has_load_base = true;
-        ps->out->load_base = rd32(t + 8);
+        ps->out->load_base = kite_get_le32(t + 8);
         return 0;
     case KITE_MB2_TAG_BOOTDEV:
     case KITE_MB2_TAG_VBE:
@@ -423,8 +407,8 @@ static int walk_tags(struct mb2_parser *ps)
             return block_fail(ps, "no end tag before the block's total_size (0x%x) runs out",
                               ps->total);
         }
-        type = rd32(ps->base + off);
-        size = rd32(ps->base + off + 4);
+        type = kite_get_le32(ps->base + off);
+        size = kite_get_le32(ps->base + off + 4);
         if (size < TAG_HEADER_SIZE) {
             return tag_fail(ps, type, (uint32_t)off,
                             "size %u is smaller than the %u-byte tag header", size,
@@ -492,7 +476,7 @@ int kite_mb2_parse(const void *info, size_t avail, struct kite_bootinfo *out, ch
                          BLOCK_HEADER);
         goto out_clear;
     }
-    ps.total = rd32(ps.base);
+    ps.total = kite_get_le32(ps.base);
     if (ps.total < BLOCK_HEADER + TAG_HEADER_SIZE) {
         ret = block_fail(&ps,
                          "total_size 0x%x is smaller than the 16 bytes of block header and end "

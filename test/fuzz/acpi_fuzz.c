@@ -14,6 +14,8 @@
 
 #include <kite/errno.h>
 
+#include "fuzz_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,60 +24,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct kite_acpi_info info;
 
-/* The parsers clear a refused result with memset, padding included: every byte must be 0. */
-static bool all_zero(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-
-    for (size_t i = 0; i < len; i++) {
-        if (b[i] != 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static void broken(const char *what)
-{
-    fprintf(stderr, "acpi_fuzz: contract broken: %s\n", what);
-    abort();
-}
-
 static void check_warning(void *ctx, const char *msg)
 {
     size_t len = strlen(msg);
 
     (void)ctx;
     if (strncmp(msg, "ACPI: ", 6) != 0 || strchr(msg, '\n') || len < 10) {
-        broken("a warning is not one line that starts with \"ACPI: \"");
+        fuzz_broken("acpi_fuzz", "a warning is not one line that starts with \"ACPI: \"");
     }
 }
 
 static void check_info(int ret)
 {
     if (ret != 0 && ret != -KITE_EINVAL) {
-        broken("kite_acpi_parse returned neither 0 nor -KITE_EINVAL");
+        fuzz_broken("acpi_fuzz", "kite_acpi_parse returned neither 0 nor -KITE_EINVAL");
     }
-    if (ret != 0 && !all_zero(&info, sizeof(info))) {
-        broken("a refused RSDP or root left data in the result");
+    if (ret != 0 && !fuzz_all_zero(&info, sizeof(info))) {
+        fuzz_broken("acpi_fuzz", "a refused RSDP or root left data in the result");
     }
     if (info.ncpus > KITE_ACPI_MAX_CPUS || info.nioapics > KITE_ACPI_MAX_IOAPICS ||
         info.noverrides > KITE_ACPI_MAX_OVERRIDES || info.nnmis > KITE_ACPI_MAX_NMIS ||
         info.ncpu_affinity > KITE_ACPI_MAX_CPUS ||
         info.nmem_affinity > KITE_ACPI_MAX_MEM_AFFINITY || info.nmcfg > KITE_ACPI_MAX_MCFG) {
-        broken("a count is past its array");
+        fuzz_broken("acpi_fuzz", "a count is past its array");
     }
     if (info.tables_bad > info.tables_seen) {
-        broken("more bad tables than tables");
+        fuzz_broken("acpi_fuzz", "more bad tables than tables");
     }
     if ((!info.has_madt && (info.ncpus || info.lapic_addr)) ||
         (!info.has_slit && info.slit_localities) || (!info.has_hpet && info.hpet_addr) ||
         (!info.has_mcfg && info.nmcfg) ||
         (!info.has_srat && (info.nmem_affinity || info.ncpu_affinity))) {
-        broken("a table that was not taken left data behind");
+        fuzz_broken("acpi_fuzz", "a table that was not taken left data behind");
     }
     if (info.oem_id[6] != '\0') {
-        broken("oem_id is not terminated");
+        fuzz_broken("acpi_fuzz", "oem_id is not terminated");
     }
 }
 
@@ -117,10 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     found_len = kite_acpi_scan_rsdp(fuzz_mem_read, &mem, found);
     if (found_len != 0 && found_len != 20 && found_len != 36) {
-        broken("kite_acpi_scan_rsdp returned a length that is not 0, 20 or 36");
+        fuzz_broken("acpi_fuzz", "kite_acpi_scan_rsdp returned a length that is not 0, 20 or 36");
     }
     if (found_len && kite_acpi_check_rsdp(found, found_len, NULL, 0) != 0) {
-        broken("kite_acpi_scan_rsdp returned an RSDP that kite_acpi_check_rsdp refuses");
+        fuzz_broken("acpi_fuzz",
+                    "kite_acpi_scan_rsdp returned an RSDP that kite_acpi_check_rsdp refuses");
     }
 
     free(scratch);

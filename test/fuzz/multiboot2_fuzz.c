@@ -13,6 +13,8 @@
 #include <kite/bootinfo.h>
 #include <kite/errno.h>
 
+#include "fuzz_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,56 +23,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct kite_bootinfo info;
 
-/* The parsers clear a refused result with memset, padding included: every byte must be 0. */
-static bool all_zero(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-
-    for (size_t i = 0; i < len; i++) {
-        if (b[i] != 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static void broken(const char *what)
-{
-    fprintf(stderr, "multiboot2_fuzz: contract broken: %s\n", what);
-    abort();
-}
-
 static void check(int ret, const char *err, size_t errlen)
 {
     if (memchr(err, '\0', errlen) == NULL) {
-        broken("the error message is not terminated");
+        fuzz_broken("multiboot2_fuzz", "the error message is not terminated");
     }
     if (ret == -KITE_EINVAL) {
-        if (!all_zero(&info, sizeof(info))) {
-            broken("a refused block left data in the result");
+        if (!fuzz_all_zero(&info, sizeof(info))) {
+            fuzz_broken("multiboot2_fuzz", "a refused block left data in the result");
         }
         if (err[0] == '\0') {
-            broken("a refused block has no message");
+            fuzz_broken("multiboot2_fuzz", "a refused block has no message");
         }
         return;
     }
     if (ret != 0) {
-        broken("kite_mb2_parse returned neither 0 nor -KITE_EINVAL");
+        fuzz_broken("multiboot2_fuzz", "kite_mb2_parse returned neither 0 nor -KITE_EINVAL");
     }
     if (err[0] != '\0' && strncmp(err, "warning: ", 9) != 0) {
-        broken("a message on success does not start with \"warning: \"");
+        fuzz_broken("multiboot2_fuzz", "a message on success does not start with \"warning: \"");
     }
     if (info.mmap_count > KITE_BOOT_MMAP_MAX || info.module_count > KITE_BOOT_MODULES_MAX ||
         info.rsdp_len > KITE_RSDP_MAX) {
-        broken("a count is past its array");
+        fuzz_broken("multiboot2_fuzz", "a count is past its array");
     }
     if (strnlen(info.cmdline, sizeof(info.cmdline)) == sizeof(info.cmdline) ||
         strnlen(info.loader_name, sizeof(info.loader_name)) == sizeof(info.loader_name)) {
-        broken("a string is not terminated");
+        fuzz_broken("multiboot2_fuzz", "a string is not terminated");
     }
     for (unsigned int i = 0; i < info.module_count; i++) {
         if (strnlen(info.modules[i].name, KITE_BOOT_NAME_MAX) == KITE_BOOT_NAME_MAX) {
-            broken("a module name is not terminated");
+            fuzz_broken("multiboot2_fuzz", "a module name is not terminated");
         }
     }
 }
