@@ -31,6 +31,7 @@ void kite_bootinfo_init(uint64_t mbi_phys);
 void kite_acpi_init(void);
 void kite_numa_init(void);
 void kite_mm_init(void);
+void kite_smp_init(void);
 
 static KITE_NORETURN void run(void)
 {
@@ -54,6 +55,7 @@ void kite_start(uint64_t mbi_phys)
 {
     uint64_t ready_tsc;
 
+    arch_percpu_early_init(); /* this CPU's number, for every log line */
     kite_pr_info("kite: Kite aerokernel, entered at %#llx\n", (unsigned long long)arch_phys_base);
     arch_traps_init();                /* GDT, TSS with IST stacks, IDT: faults are reported */
     kite_console_early_init();        /* serial at its defaults, showing the log so far */
@@ -65,7 +67,8 @@ void kite_start(uint64_t mbi_phys)
     kite_acpi_init();                 /* ACPI tables: CPUs, interrupt routing, NUMA, timers */
     kite_numa_init();                 /* nodes, their memory, CPUs and distances */
     kite_mm_init();                   /* final page tables, a page allocator per node region */
-    /* per-CPU areas and interrupts, timers, scheduler, other CPUs: SMP work */
+    kite_smp_init();                  /* the other CPUs: started, each idles until given work */
+    /* interrupts and timers, threads and the scheduler: SMP work */
     kite_init_level(KITE_INIT_ARCH);
     kite_init_level(KITE_INIT_DEVICE); /* drivers */
     kite_init_level(KITE_INIT_LATE);

@@ -95,6 +95,11 @@ int kite_numa_fallback(unsigned int cpu, unsigned int i)
     return kite_numa_node_fallback(kite_numa_node_of_cpu(cpu), i);
 }
 
+uint32_t kite_numa_cpu_apic_id(unsigned int cpu)
+{
+    return cpu < topo.ncpus ? topo.cpu_apic_id[cpu] : ~0u;
+}
+
 uint32_t kite_numa_node_domain(int node)
 {
     return node_ok(node) ? topo.node[node].domain : 0;

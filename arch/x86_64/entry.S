@@ -9,6 +9,7 @@
  * Also the setjmp-like half of trap catching: arch_catch_enter.
  */
 #include <arch/layout.h>
+#include <arch/percpu.h>
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
@@ -87,9 +88,9 @@ arch_catch_enter:
     mov %rax, 48(%rdi)
     mov (%rsp), %rax
     mov %rax, 56(%rdi)
-    mov arch_catch_top(%rip), %rax
+    mov %gs:ARCH_PERCPU_CATCH_OFFSET, %rax
     mov %rax, 104(%rdi)     /* prev */
-    mov %rdi, arch_catch_top(%rip)
+    mov %rdi, %gs:ARCH_PERCPU_CATCH_OFFSET
     xor %eax, %eax
     ret
     .size arch_catch_enter, . - arch_catch_enter

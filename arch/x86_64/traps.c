@@ -14,6 +14,7 @@
 #include <kite/printk.h>
 #include <kite/stack.h>
 
+#include <arch/apic.h>
 #include <arch/layout.h>
 
 #define IST_DOUBLE_FAULT  1
@@ -57,19 +58,44 @@ KITE_STATIC_ASSERT(sizeof(struct idt_gate) == 16, "IDT gate layout");
 KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_catch, prev) == 104,
                    "entry.S knows struct arch_catch's layout");
 KITE_STATIC_ASSERT(sizeof(struct arch_regs) == 22 * sizeof(uint64_t), "entry.S pushes 22 words");
+KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, cpu) == ARCH_PERCPU_CPU_OFFSET,
+                   "arch_cpu_id reads %gs:ARCH_PERCPU_CPU_OFFSET");
+KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, catch_top) == ARCH_PERCPU_CATCH_OFFSET,
+                   "entry.S reads %gs:ARCH_PERCPU_CATCH_OFFSET");
 
-static uint64_t gdt[5] KITE_ALIGNED(16);
-static struct tss tss KITE_ALIGNED(16);
+/* One GDT and TSS per CPU: a TSS cannot be loaded on two CPUs at once. */
+struct cpu_tables {
+    uint64_t gdt[5];
+    struct tss tss;
+} KITE_ALIGNED(64);
+
+static struct cpu_tables tables[CONFIG_NR_CPUS];
 static struct idt_gate idt[256] KITE_ALIGNED(16);
-static uint8_t ist_stacks[3][IST_STACK_SIZE] KITE_ALIGNED(16);
+static uint8_t ist_stacks[3][IST_STACK_SIZE] KITE_ALIGNED(16); /* the boot CPU's */
+static struct arch_percpu boot_percpu;
+static struct arch_percpu *percpus[CONFIG_NR_CPUS];
 
 extern char arch_vector_stubs[];
 extern char boot_stack_bottom[], boot_stack_top[];
 
-/* Innermost armed catch (one CPU runs for now; per-CPU with SMP). */
-struct arch_catch *arch_catch_top;
 /* Address of the last trap's register frame: tells tests which stack a handler used. */
 uint64_t arch_last_trap_frame;
+
+#define MSR_GS_BASE 0xc0000101
+
+void arch_percpu_install(struct arch_percpu *pc)
+{
+    pc->self = pc;
+    arch_wrmsr(MSR_GS_BASE, (uint64_t)pc);
+    if (pc->cpu < CONFIG_NR_CPUS) {
+        percpus[pc->cpu] = pc;
+    }
+}
+
+struct arch_percpu *arch_percpu_of(unsigned int cpu)
+{
+    return cpu < CONFIG_NR_CPUS ? percpus[cpu] : NULL;
+}
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
     "#DE divide error",
@@ -120,20 +146,23 @@ static void set_gate(unsigned int vec, unsigned int ist)
     };
 }
 
-static void load_gdt(void)
+static void load_tables(struct cpu_tables *t)
 {
-    uint64_t base = (uint64_t)&tss;
-    uint64_t limit = sizeof(tss) - 1;
-    struct table_ptr ptr = {sizeof(gdt) - 1, (uint64_t)gdt};
+    uint64_t base = (uint64_t)&t->tss;
+    uint64_t limit = sizeof(t->tss) - 1;
+    struct table_ptr ptr = {sizeof(t->gdt) - 1, (uint64_t)t->gdt};
+    struct table_ptr idtr = {sizeof(idt) - 1, (uint64_t)idt};
 
-    gdt[0] = 0;
-    gdt[1] = 0x00af9a000000ffffull; /* ARCH_KERNEL_CS: 64-bit code */
-    gdt[2] = 0x00cf92000000ffffull; /* ARCH_KERNEL_DS */
+    t->gdt[0] = 0;
+    t->gdt[1] = 0x00af9a000000ffffull; /* ARCH_KERNEL_CS: 64-bit code */
+    t->gdt[2] = 0x00cf92000000ffffull; /* ARCH_KERNEL_DS */
     /* ARCH_TSS_SEL: a 16-byte available 64-bit TSS descriptor */
-    gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-             ((limit & 0xf0000) << 32) | ((base & 0xff000000) << 32);
-    gdt[4] = base >> 32;
+    t->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+                ((limit & 0xf0000) << 32) | ((base & 0xff000000) << 32);
+    t->gdt[4] = base >> 32;
+    t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap */
 
+    /* Reloading GS would clear its base: only CS, SS, DS and ES are reloaded. */
     __asm__ volatile("lgdt %0\n\t"
                      "pushq %1\n\t"
                      "leaq 1f(%%rip), %%rax\n\t"
@@ -144,21 +173,22 @@ static void load_gdt(void)
                      "movl %%eax, %%ds\n\t"
                      "movl %%eax, %%es\n\t"
                      "movl %%eax, %%ss\n\t"
-                     "ltr %w3"
+                     "ltr %w3\n\t"
+                     "lidt %4"
                      :
-                     : "m"(ptr), "i"(ARCH_KERNEL_CS), "i"(ARCH_KERNEL_DS), "r"(ARCH_TSS_SEL)
+                     : "m"(ptr), "i"(ARCH_KERNEL_CS), "i"(ARCH_KERNEL_DS), "r"(ARCH_TSS_SEL),
+                       "m"(idtr)
                      : "rax", "memory");
+}
+
+void arch_percpu_early_init(void)
+{
+    arch_percpu_install(&boot_percpu);
 }
 
 void arch_traps_init(void)
 {
-    struct table_ptr idtr = {sizeof(idt) - 1, (uint64_t)idt};
-
-    tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)ist_stacks[0] + IST_STACK_SIZE;
-    tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
-    tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)ist_stacks[2] + IST_STACK_SIZE;
-    tss.iomap_base = sizeof(tss); /* no I/O bitmap */
-    load_gdt();
+    struct cpu_tables *t = &tables[0];
 
     for (unsigned int v = 0; v < 256; v++) {
         set_gate(v, 0);
@@ -166,9 +196,23 @@ void arch_traps_init(void)
     set_gate(VEC_DOUBLE_FAULT, IST_DOUBLE_FAULT);
     set_gate(VEC_NMI, IST_NMI);
     set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK);
-    __asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+    t->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)ist_stacks[0] + IST_STACK_SIZE;
+    t->tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
+    t->tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)ist_stacks[2] + IST_STACK_SIZE;
+    load_tables(t);
     kite_pr_info("traps: 256 vectors; double fault, NMI, machine check on %zu KiB stacks\n",
                  IST_STACK_SIZE / 1024);
+}
+
+void arch_traps_init_cpu(struct arch_percpu *pc, const uint64_t ist_top[3])
+{
+    struct cpu_tables *t = &tables[pc->cpu];
+
+    arch_percpu_install(pc);
+    for (unsigned int i = 0; i < 3; i++) {
+        t->tss.ist[i] = ist_top[i];
+    }
+    load_tables(t);
 }
 
 /* Bounds of the IST stack @ist (1-based), for tests and stack checks. */
@@ -181,7 +225,7 @@ void arch_ist_stack(unsigned int ist, uint64_t *lo, uint64_t *hi)
 
 static void resume_at_catch(struct arch_regs *regs, struct arch_catch *c)
 {
-    arch_catch_top = c->prev;
+    arch_this_cpu()->catch_top = c->prev;
     c->vector = regs->vector;
     c->error = regs->error;
     c->cr2 = regs->vector == VEC_PAGE_FAULT ? arch_read_cr2() : 0;
@@ -203,8 +247,10 @@ static void resume_at_catch(struct arch_regs *regs, struct arch_catch *c)
 
 void arch_catch_leave(struct arch_catch *c)
 {
-    if (arch_catch_top == c) {
-        arch_catch_top = c->prev;
+    struct arch_percpu *pc = arch_this_cpu();
+
+    if (pc->catch_top == c) {
+        pc->catch_top = c->prev;
     }
 }
 
@@ -254,8 +300,15 @@ void arch_trap(struct arch_regs *regs)
     unsigned int frame = 0;
 
     arch_last_trap_frame = (uint64_t)regs;
-    if (arch_catch_top) {
-        resume_at_catch(regs, arch_catch_top);
+    if (arch_this_cpu()->catch_top) {
+        resume_at_catch(regs, arch_this_cpu()->catch_top);
+        return;
+    }
+    if (regs->vector == ARCH_VECTOR_WAKEUP) {
+        arch_lapic_eoi(); /* a wake-up for an idle CPU: nothing else to do */
+        return;
+    }
+    if (regs->vector == ARCH_VECTOR_SPURIOUS) {
         return;
     }
     if (regs->vector >= NR_EXCEPTIONS) {

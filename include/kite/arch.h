@@ -10,6 +10,7 @@
 #include <kite/types.h>
 
 #include <arch/cpu.h>
+#include <arch/percpu.h>
 #include <arch/regs.h>
 
 /* Physical address the image was loaded at (2 MiB aligned), found at entry. */
@@ -17,8 +18,13 @@ extern uint64_t arch_phys_base;
 /* The TSC value at kernel entry: time zero for the boot log. */
 extern uint64_t arch_boot_tsc;
 
+/* The boot CPU's per-CPU area: arch_cpu_id() and printk read it, so it comes first. */
+void arch_percpu_early_init(void);
+
 /* Segments, task state with the IST stacks, and the exception vectors. */
 void arch_traps_init(void);
+/* The same for a CPU being started: its own GDT and TSS, with @ist_top stacks. */
+void arch_traps_init_cpu(struct arch_percpu *pc, const uint64_t ist_top[3]);
 
 /* Calibrate the TSC; afterwards arch_tsc_khz is non-zero. */
 void arch_time_init(void);
@@ -26,6 +32,18 @@ extern uint64_t arch_tsc_khz;
 
 /* Nanoseconds since kernel entry (0 before arch_time_init). */
 uint64_t kite_time_ns(void);
+
+/* How many CPUs run Kite (the boot CPU and those started since). */
+unsigned int arch_cpus_online(void);
+
+/*
+ * Run @fn(@arg) on CPU @cpu, which must be online, idle and not the caller.
+ * Returns 0, -KITE_ENODEV (no such CPU online, or the caller itself) or
+ * -KITE_EBUSY (it is still running earlier work). arch_smp_wait waits for it
+ * to finish, up to @timeout_ms: 0 or -KITE_ETIMEDOUT.
+ */
+int arch_smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg);
+int arch_smp_wait(unsigned int cpu, uint64_t timeout_ms);
 
 /* True when CPUID says a hypervisor runs us (and then never on bare metal). */
 bool arch_under_hypervisor(void);

@@ -40,5 +40,8 @@ int kite_numa_fallback(unsigned int cpu, unsigned int i);
 /* The @i-th node in @node's fallback order (itself first); -1 past the end. */
 int kite_numa_node_fallback(int node, unsigned int i);
 
+/* The APIC ID of CPU @cpu (how the hardware addresses it), or ~0 when there is no such CPU. */
+uint32_t kite_numa_cpu_apic_id(unsigned int cpu);
+
 /* The ACPI proximity domain node @node came from (for logs and tests). */
 uint32_t kite_numa_node_domain(int node);

@@ -174,3 +174,116 @@ KITE_TEST(mm, ioremap_reaches_the_local_apic)
     version = lapic[0x30 / 4] & 0xff;
     KITE_EXPECT(version >= 0x10 && version <= 0x15);
 }
+
+/* Run @fn on every online CPU at once (the caller too) and wait for all; false on a timeout. */
+static bool on_all_cpus(void (*fn)(void *), void *arg)
+{
+    unsigned int n = arch_cpus_online();
+    bool ok = true;
+
+    for (unsigned int cpu = 1; cpu < n; cpu++) {
+        ok &= arch_smp_call(cpu, fn, arg) == 0;
+    }
+    fn(arg);
+    for (unsigned int cpu = 1; cpu < n; cpu++) {
+        ok &= arch_smp_wait(cpu, 30000) == 0;
+    }
+    return ok;
+}
+
+#define STORM_CPUS  16
+#define STORM_SLOTS 64
+
+static void *batch[STORM_CPUS][STORM_SLOTS];
+static int landed[STORM_CPUS][2]; /* node of a small and of a large block, per CPU */
+
+static void where_do_blocks_land(void *arg)
+{
+    unsigned int cpu = arch_cpu_id();
+    void *small = kite_malloc(64), *large = kite_malloc(300 << 10);
+
+    (void)arg;
+    landed[cpu][0] = small ? kite_numa_node_of_addr((uintptr_t)small) : -2;
+    landed[cpu][1] = large ? kite_numa_node_of_addr((uintptr_t)large) : -2;
+    kite_free(small);
+    kite_free(large);
+}
+
+KITE_TEST(mm, each_cpu_allocates_on_its_node)
+{
+    unsigned int n = KITE_MIN(arch_cpus_online(), (unsigned int)STORM_CPUS);
+
+    KITE_ASSERT(on_all_cpus(where_do_blocks_land, NULL));
+    for (unsigned int cpu = 0; cpu < n; cpu++) {
+        int home = kite_numa_node_of_cpu(cpu);
+
+        if (!node_has_memory((unsigned int)home)) {
+            continue;
+        }
+        if (landed[cpu][0] != home || landed[cpu][1] != home) {
+            KITE_FAIL("CPU %u (node %d): small block on node %d, large on node %d", cpu, home,
+                      landed[cpu][0], landed[cpu][1]);
+        }
+    }
+}
+
+static void storm_allocate(void *arg)
+{
+    unsigned int cpu = arch_cpu_id();
+    uint64_t seed = 0x9e3779b97f4a7c15ull * (cpu + 1);
+
+    (void)arg;
+    for (unsigned int i = 0; cpu < STORM_CPUS && i < STORM_SLOTS; i++) {
+        size_t size = next_random(&seed) % 5000 + 1;
+
+        batch[cpu][i] = kite_malloc(size);
+        if (batch[cpu][i]) {
+            memset(batch[cpu][i], (int)cpu, size);
+        }
+    }
+}
+
+/* Free the next CPU's blocks (frees to another CPU's memory) and churn locally too. */
+static void storm_free_neighbour(void *arg)
+{
+    unsigned int cpu = arch_cpu_id(), n = KITE_MIN(arch_cpus_online(), (unsigned int)STORM_CPUS);
+    unsigned int victim = (cpu + 1) % n;
+    uint64_t seed = cpu + 7;
+
+    (void)arg;
+    for (unsigned int i = 0; cpu < STORM_CPUS && i < STORM_SLOTS; i++) {
+        kite_free(batch[victim][i]);
+        batch[victim][i] = NULL;
+    }
+    for (unsigned int i = 0; i < 2000; i++) {
+        void *p = kite_malloc(next_random(&seed) % 3000 + 1);
+
+        kite_free(p);
+    }
+}
+
+static void trim(void *arg)
+{
+    (void)arg;
+    kite_heap_trim();
+}
+
+KITE_TEST(mm, storm_on_all_cpus_gives_every_byte_back)
+{
+    struct kite_node_mem_stats before[KITE_MAX_NODES], after;
+    unsigned int nodes = kite_numa_node_count();
+
+    KITE_ASSERT(arch_cpus_online() <= STORM_CPUS);
+    KITE_ASSERT(on_all_cpus(trim, NULL));
+    for (unsigned int n = 0; n < nodes; n++) {
+        kite_page_stats((int)n, &before[n]);
+    }
+    KITE_ASSERT(on_all_cpus(storm_allocate, NULL));
+    KITE_ASSERT(on_all_cpus(storm_free_neighbour, NULL));
+    /* Each owner collects what other CPUs freed of its memory. */
+    KITE_ASSERT(on_all_cpus(trim, NULL));
+    for (unsigned int n = 0; n < nodes; n++) {
+        kite_page_stats((int)n, &after);
+        KITE_EXPECT_EQ(after.free, before[n].free);
+    }
+}

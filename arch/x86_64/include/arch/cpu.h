@@ -123,13 +123,3 @@ static inline uint64_t arch_frame_address(void)
 {
     return (uint64_t)__builtin_frame_address(0);
 }
-
-/*
- * This CPU's number (0 is the boot CPU). Inline, because the heap's fast
- * path asks on every call; only the boot CPU runs until the SMP work gives
- * each CPU its number in a per-CPU area.
- */
-static inline unsigned int arch_cpu_id(void)
-{
-    return 0;
-}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The per-CPU area: one per CPU, reached through the GS base, so "which CPU
+ * am I" is one instruction. The boot CPU's is static and set up first thing;
+ * the others are made when their CPU starts (arch/x86_64/smp.c).
+ */
+#pragma once
+
+#define ARCH_PERCPU_CPU_OFFSET   8
+#define ARCH_PERCPU_CATCH_OFFSET 16
+
+#ifndef __ASSEMBLER__
+
+#include <kite/compiler.h>
+#include <kite/types.h>
+
+#include <arch/regs.h>
+
+struct arch_percpu {
+    struct arch_percpu *self; /* first: %gs:0 is the area's address */
+    unsigned int cpu;         /* Kite's CPU number */
+    uint32_t apic_id;
+    struct arch_catch *catch_top; /* innermost armed trap catch on this CPU */
+    /* Work handed to this CPU by arch_smp_call; fn is cleared when done. */
+    void (*volatile call_fn)(void *arg);
+    void *call_arg;
+    volatile bool online;
+    uint64_t ist_top[3]; /* double fault, NMI, machine check stacks (not the boot CPU's) */
+    char name[16];       /* "cpuN", for stack names and reports */
+};
+
+/* This CPU's number (0 is the boot CPU): one load, so the heap's fast path can ask freely. */
+static inline unsigned int arch_cpu_id(void)
+{
+    unsigned int cpu;
+
+    __asm__("movl %%gs:%c1, %0" : "=r"(cpu) : "i"(ARCH_PERCPU_CPU_OFFSET));
+    return cpu;
+}
+
+static inline struct arch_percpu *arch_this_cpu(void)
+{
+    struct arch_percpu *pc;
+
+    __asm__("movq %%gs:0, %0" : "=r"(pc));
+    return pc;
+}
+
+/* The area of CPU @cpu, or NULL when it has not started. */
+struct arch_percpu *arch_percpu_of(unsigned int cpu);
+
+/* Make @pc this CPU's area (sets the GS base). */
+void arch_percpu_install(struct arch_percpu *pc);
+
+#endif /* __ASSEMBLER__ */

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting the other CPUs and handing them work. Each CPU the topology
+ * lists is started with INIT-SIPI-SIPI through the trampoline, gets its own
+ * per-CPU area, GDT/TSS and guarded stacks on its node, and then idles in
+ * hlt until arch_smp_call gives it a function to run (a wake-up IPI ends the
+ * hlt). A CPU that does not come up within 200 ms is reported and left out.
+ * Threads and scheduling build on this with the SMP work.
+ */
+#define KITE_LOG_PREFIX "smp: "
+
+#include <kite/arch.h>
+#include <kite/bootinfo.h>
+#include <kite/errno.h>
+#include <kite/mm.h>
+#include <kite/numa.h>
+#include <kite/printk.h>
+#include <kite/stack.h>
+#include <kite/string.h>
+
+#include <arch/apic.h>
+#include <arch/paging.h>
+
+#define STACK_SIZE       (16u << 10)
+#define START_TIMEOUT_US 200000
+#define MSR_EFER         0xc0000080
+#define EFER_LME         (1u << 8)
+#define EFER_NXE         (1u << 11)
+
+extern char arch_trampoline_start[], arch_trampoline_end[], arch_tr_gdt[], arch_tr_gdt_ptr[],
+    arch_tr_pm_ptr[], arch_tr_pm32[], arch_tr_cr3[], arch_tr_efer[], arch_tr_stack[],
+    arch_tr_percpu[], arch_tr_entry[];
+
+void kite_smp_init(void);
+
+static unsigned int online = 1;
+
+/* Where @sym of the trampoline lands in the copy at @page. */
+#define TR(page, sym) ((uint8_t *)(page) + ((uintptr_t)(sym) - (uintptr_t)arch_trampoline_start))
+
+unsigned int arch_cpus_online(void)
+{
+    return online;
+}
+
+static KITE_NORETURN void ap_main(struct arch_percpu *pc)
+{
+    arch_traps_init_cpu(pc, pc->ist_top);
+    arch_lapic_init();
+    __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+    for (;;) {
+        void (*fn)(void *);
+
+        /* Check for work with interrupts off; sti;hlt then cannot miss the wake-up. */
+        __asm__ volatile("cli" ::: "memory");
+        fn = __atomic_load_n(&pc->call_fn, __ATOMIC_ACQUIRE);
+        if (!fn) {
+            __asm__ volatile("sti; hlt" ::: "memory");
+            continue;
+        }
+        __asm__ volatile("sti" ::: "memory");
+        fn(pc->call_arg);
+        __atomic_store_n(&pc->call_fn, NULL, __ATOMIC_RELEASE);
+    }
+}
+
+int arch_smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg)
+{
+    struct arch_percpu *pc = arch_percpu_of(cpu);
+
+    if (!pc || !pc->online || cpu == arch_cpu_id()) {
+        return -KITE_ENODEV;
+    }
+    if (__atomic_load_n(&pc->call_fn, __ATOMIC_ACQUIRE)) {
+        return -KITE_EBUSY;
+    }
+    pc->call_arg = arg;
+    __atomic_store_n(&pc->call_fn, fn, __ATOMIC_RELEASE);
+    arch_lapic_send_ipi(pc->apic_id, ARCH_VECTOR_WAKEUP);
+    return 0;
+}
+
+int arch_smp_wait(unsigned int cpu, uint64_t timeout_ms)
+{
+    struct arch_percpu *pc = arch_percpu_of(cpu);
+    uint64_t start = arch_tsc(), limit = timeout_ms * arch_tsc_khz;
+
+    if (!pc) {
+        return -KITE_ENODEV;
+    }
+    while (__atomic_load_n(&pc->call_fn, __ATOMIC_ACQUIRE)) {
+        if (arch_tsc() - start > limit) {
+            return -KITE_ETIMEDOUT;
+        }
+        arch_pause();
+    }
+    return 0;
+}
+
+/* A page below 1 MiB that firmware and loader have given up (Kite never allocates there). */
+static uint64_t trampoline_page(void)
+{
+    for (unsigned int i = 0; i < kite_boot.mmap_count; i++) {
+        const struct kite_mem_range *r = &kite_boot.mmap[i];
+        uint64_t start = KITE_ALIGN_UP(KITE_MAX(r->base, 0x8000ull), KITE_PAGE_SIZE);
+
+        if (r->type == KITE_MEM_AVAILABLE && start + KITE_PAGE_SIZE <= r->base + r->length &&
+            start + KITE_PAGE_SIZE <= 0x9f000) {
+            return start;
+        }
+    }
+    return 0;
+}
+
+static bool start_cpu(uint8_t *page, unsigned int cpu, uint32_t apic_id)
+{
+    int node = kite_numa_node_of_cpu(cpu);
+    struct arch_percpu *pc = kite_malloc_node(sizeof(*pc), node);
+    struct kite_stack *stacks[4] = {0};
+    uint64_t start;
+    int rc;
+
+    if (!pc) {
+        pc = kite_malloc(sizeof(*pc));
+    }
+    if (!pc) {
+        return false;
+    }
+    memset(pc, 0, sizeof(*pc));
+    pc->cpu = cpu;
+    pc->apic_id = apic_id;
+    kite_snprintf(pc->name, sizeof(pc->name), "cpu%u", cpu);
+    for (unsigned int i = 0; i < 4; i++) {
+        stacks[i] = kite_stack_alloc(STACK_SIZE, node, pc->name);
+        if (!stacks[i]) {
+            goto out_free;
+        }
+    }
+    for (unsigned int i = 0; i < 3; i++) {
+        pc->ist_top[i] = stacks[i + 1]->top;
+    }
+    *(uint64_t *)TR(page, arch_tr_stack) = stacks[0]->top;
+    *(uint64_t *)TR(page, arch_tr_percpu) = (uint64_t)(uintptr_t)pc;
+    *(uint64_t *)TR(page, arch_tr_entry) = (uint64_t)(uintptr_t)ap_main;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+    rc = arch_lapic_start_cpu(apic_id, (uint8_t)((uintptr_t)page >> 12));
+    start = arch_tsc();
+    while (rc == 0 && !__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
+        if (arch_tsc() - start > START_TIMEOUT_US * arch_tsc_khz / 1000) {
+            rc = -KITE_ETIMEDOUT;
+            break;
+        }
+        arch_pause();
+    }
+    if (rc == 0) {
+        return true;
+    }
+    kite_pr_warn("CPU %u (APIC ID %u) did not start (%s); going on without it\n", cpu, apic_id,
+                 kite_strerror(rc));
+    /* A CPU that never arrived may still wake up later: keep its memory rather than reuse it. */
+    return false;
+
+out_free:
+    for (unsigned int i = 0; i < 4; i++) {
+        kite_stack_free(stacks[i]);
+    }
+    kite_free(pc);
+    kite_pr_warn("no memory to start CPU %u\n", cpu);
+    return false;
+}
+
+void kite_smp_init(void)
+{
+    uint64_t t0 = kite_time_ns(), phys = trampoline_page(), cr3 = arch_read_cr3();
+    uint32_t a, b, c, d, efer = EFER_LME;
+    unsigned int total = 0;
+    uint8_t *page = (uint8_t *)(uintptr_t)phys;
+
+    for (unsigned int n = 0; n < kite_numa_node_count(); n++) {
+        total += kite_numa_node_cpus((int)n, NULL, 0);
+    }
+    if (arch_lapic_init()) {
+        kite_pr_warn("no local APIC mapping; only the boot CPU runs\n");
+        return;
+    }
+    arch_this_cpu()->apic_id = arch_lapic_id();
+    if (total <= 1) {
+        return;
+    }
+    if (!phys || cr3 >= (4ull << 30) ||
+        arch_map_pages(phys, phys, KITE_PAGE_SIZE, ARCH_MAP_WRITE | ARCH_MAP_EXEC)) {
+        kite_pr_warn("no page below 1 MiB for the start-up code; only the boot CPU runs\n");
+        return;
+    }
+    arch_cpuid(0x80000001, 0, &a, &b, &c, &d);
+    if ((d >> 20) & 1) {
+        efer |= EFER_NXE;
+    }
+    memcpy(page, arch_trampoline_start,
+           (uintptr_t)arch_trampoline_end - (uintptr_t)arch_trampoline_start);
+    *(uint32_t *)TR(page, arch_tr_gdt_ptr + 2) = (uint32_t)(uintptr_t)TR(phys, arch_tr_gdt);
+    *(uint32_t *)TR(page, arch_tr_pm_ptr) = (uint32_t)(uintptr_t)TR(phys, arch_tr_pm32);
+    *(uint32_t *)TR(page, arch_tr_cr3) = (uint32_t)cr3;
+    *(uint32_t *)TR(page, arch_tr_efer) = efer;
+
+    for (unsigned int cpu = 1; cpu < total && cpu < CONFIG_NR_CPUS; cpu++) {
+        if (start_cpu(page, cpu, kite_numa_cpu_apic_id(cpu))) {
+            online++;
+        }
+    }
+    kite_pr_info("%u of %u CPUs online in %llu us\n", online, total,
+                 (unsigned long long)((kite_time_ns() - t0) / 1000));
+}
