@@ -154,6 +154,11 @@ struct heap_set {
     struct heap_chunk **partial;
 };
 
+void *kite_heap_cpu_row(unsigned int cpu)
+{
+    return cpu < HEAP_MAX_CPUS ? heap_cur[cpu] : NULL;
+}
+
 static inline struct heap_set cpu_set(unsigned int cpu)
 {
     return (struct heap_set){heap_cur[cpu], heap_cpus[cpu].partial};
@@ -773,7 +778,7 @@ void *kite_malloc(size_t size)
         return heap_alloc(size, 16, KITE_NODE_ANY, false, __builtin_return_address(0));
     }
     unsigned long flags = heap_irq_save();
-    struct heap_chunk *s = slab_of_ref(heap_cur[heap_cpu()][cls]);
+    struct heap_chunk *s = slab_of_ref(((const uintptr_t *)heap_cpu_row())[cls]);
     void **obj = s->freelist;
 
     if (kite_unlikely(!obj)) {

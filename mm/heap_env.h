@@ -19,6 +19,7 @@ unsigned int heap_cpu(void);
 int heap_cpu_node(unsigned int cpu);
 int heap_node_count(void);
 void *heap_pages_alloc(unsigned int order, int node); /* aligned to its size, or NULL */
+void *heap_cpu_row(void); /* this CPU's row of caches: kite_heap_cpu_row(heap_cpu()) */
 void heap_pages_free(void *p, unsigned int order);
 const char *heap_thread_name(void);
 
@@ -48,6 +49,12 @@ static inline unsigned int heap_cpu(void)
 static inline int heap_cpu_node(unsigned int cpu)
 {
     return kite_numa_node_of_cpu(cpu);
+}
+
+/* This CPU's row of caches, kept in the per-CPU area: one load on the fast path. */
+static inline void *heap_cpu_row(void)
+{
+    return arch_this_cpu_heap();
 }
 
 static inline int heap_node_count(void)

@@ -16,12 +16,13 @@ JOBS=${JOBS:-2}
 
 # tier NAME COMMAND...: run it, show its output, add its closing line.
 tier() {
-    local name=$1 out line
+    local name=$1 line
     shift
     echo
     echo "== $name"
-    out=$("$@" 2>&1 | tee /dev/stderr)
-    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+    # Through a file: tee to /dev/stderr would reopen (and truncate) a redirected log.
+    "$@" 2>&1 | tee "$tier_out"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tier_out" | tail -1)
     if [ -z "$line" ]; then
         echo "== $name: ended without its closing line; counted as 1 failure"
         total_failed=$((total_failed + 1))
@@ -47,6 +48,8 @@ build() {
     fi
 }
 
+tier_out=$(mktemp)
+trap 'rm -f "$tier_out"' EXIT
 start=$(date +%s)
 ok=1
 build "default image (build/)" make --no-print-directory -j"$JOBS" all iso || ok=0

@@ -10,6 +10,7 @@
 #define KITE_LOG_PREFIX ""
 
 #include <kite/arch.h>
+#include <kite/mm.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
 #include <kite/stack.h>
@@ -62,6 +63,8 @@ KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, cpu) == ARCH_PERCPU_CP
                    "arch_cpu_id reads %gs:ARCH_PERCPU_CPU_OFFSET");
 KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, catch_top) == ARCH_PERCPU_CATCH_OFFSET,
                    "entry.S reads %gs:ARCH_PERCPU_CATCH_OFFSET");
+KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, heap) == ARCH_PERCPU_HEAP_OFFSET,
+                   "arch_this_cpu_heap reads %gs:ARCH_PERCPU_HEAP_OFFSET");
 
 /* One GDT and TSS per CPU: a TSS cannot be loaded on two CPUs at once. */
 struct cpu_tables {
@@ -86,6 +89,7 @@ uint64_t arch_last_trap_frame;
 void arch_percpu_install(struct arch_percpu *pc)
 {
     pc->self = pc;
+    pc->heap = kite_heap_cpu_row(pc->cpu);
     arch_wrmsr(MSR_GS_BASE, (uint64_t)pc);
     if (pc->cpu < CONFIG_NR_CPUS) {
         percpus[pc->cpu] = pc;

@@ -61,5 +61,8 @@ KITE_MUST_CHECK void *kite_malloc_interleaved(size_t size);
  */
 size_t kite_heap_trim(void);
 
+/* The heap's caches of CPU @cpu; the arch keeps the pointer in the CPU's per-CPU area. */
+void *kite_heap_cpu_row(unsigned int cpu);
+
 /* Map @size bytes of device memory at @phys uncached; NULL when out of space. */
 KITE_MUST_CHECK void *kite_ioremap(kite_paddr_t phys, size_t size);

@@ -65,6 +65,11 @@ unsigned int heap_cpu(void)
     return this_cpu;
 }
 
+void *heap_cpu_row(void)
+{
+    return kite_heap_cpu_row(this_cpu);
+}
+
 int heap_cpu_node(unsigned int cpu)
 {
     return cpu < HEAP_MAX_CPUS ? (int)(cpu / 2 % NODES) : -1;

@@ -8,6 +8,7 @@
 
 #define ARCH_PERCPU_CPU_OFFSET   8
 #define ARCH_PERCPU_CATCH_OFFSET 16
+#define ARCH_PERCPU_HEAP_OFFSET  24
 
 #ifndef __ASSEMBLER__
 
@@ -21,6 +22,7 @@ struct arch_percpu {
     unsigned int cpu;         /* Kite's CPU number */
     uint32_t apic_id;
     struct arch_catch *catch_top; /* innermost armed trap catch on this CPU */
+    void *heap;                   /* this CPU's row of heap caches (kite_heap_cpu_row) */
     /* Work handed to this CPU by arch_smp_call; fn is cleared when done. */
     void (*volatile call_fn)(void *arg);
     void *call_arg;
@@ -36,6 +38,15 @@ static inline unsigned int arch_cpu_id(void)
 
     __asm__("movl %%gs:%c1, %0" : "=r"(cpu) : "i"(ARCH_PERCPU_CPU_OFFSET));
     return cpu;
+}
+
+/* This CPU's heap caches, for the heap's fast path: one load, no index arithmetic. */
+static inline void *arch_this_cpu_heap(void)
+{
+    void *heap;
+
+    __asm__("movq %%gs:%c1, %0" : "=r"(heap) : "i"(ARCH_PERCPU_HEAP_OFFSET));
+    return heap;
 }
 
 static inline struct arch_percpu *arch_this_cpu(void)
