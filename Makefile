@@ -234,10 +234,11 @@ fuzz: deps
 	$(Q)test/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS)
 
 # Measurements (never pass/fail on speed): boot path, heap fast path, boot wall time.
+# Its own build of the test image, so it never rebuilds one a running make test uses.
 bench: deps
-	$(Q)test -f $(O)/test/.config || $(MAKE) --no-print-directory O=$(O)/test test_defconfig
-	$(Q)$(MAKE) --no-print-directory O=$(O)/test all
-	$(Q)bench/run.sh $(O)/test/kite.elf $(O)/bench
+	$(Q)test -f $(O)/bench/.config || $(MAKE) --no-print-directory O=$(O)/bench test_defconfig
+	$(Q)$(MAKE) --no-print-directory O=$(O)/bench all
+	$(Q)bench/run.sh $(O)/bench/kite.elf $(O)/bench/runs
 
 check: all
 	$(Q)scripts/check.sh $(O)

@@ -32,7 +32,7 @@ boot_until() {
     end=$(date +%s%N)
     kill $pid 2>/dev/null
     wait $pid 2>/dev/null
-    echo "scale=2; ($end - $start) / 1000000000" | bc
+    printf '%.2f\n' "$(echo "scale=3; ($end - $start) / 1000000000" | bc)"
 }
 
 scripts/mkiso.sh "$elf" "$work/ready.iso" "" 0

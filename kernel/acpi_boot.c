@@ -63,11 +63,16 @@ void kite_acpi_init(void)
         memset(&kite_acpi, 0, sizeof(kite_acpi));
         return;
     }
-    kite_pr_info("RSDP v%u from %s (%s); %u tables, %u refused; MADT %s (%u CPUs, %u IOAPICs), "
+    /* OEM IDs are space-padded to six characters. */
+    for (size_t n = strlen(kite_acpi.oem_id); n > 0 && kite_acpi.oem_id[n - 1] == ' '; n--) {
+        kite_acpi.oem_id[n - 1] = '\0';
+    }
+    kite_pr_info("RSDP v%u from %s (%s); %u tables, %u refused; MADT %s (%u CPU%s, %u IOAPIC%s), "
                  "SRAT %s, SLIT %s, HPET %s, MCFG %s\n",
                  kite_acpi.rsdp_revision >= 2 ? 2 : 1, from, kite_acpi.oem_id,
                  kite_acpi.tables_seen, kite_acpi.tables_bad, kite_acpi.has_madt ? "yes" : "no",
-                 kite_acpi.ncpus, kite_acpi.nioapics, kite_acpi.has_srat ? "yes" : "no",
+                 kite_acpi.ncpus, kite_acpi.ncpus == 1 ? "" : "s", kite_acpi.nioapics,
+                 kite_acpi.nioapics == 1 ? "" : "s", kite_acpi.has_srat ? "yes" : "no",
                  kite_acpi.has_slit ? "yes" : "no", kite_acpi.has_hpet ? "yes" : "no",
                  kite_acpi.has_mcfg ? "yes" : "no");
 }

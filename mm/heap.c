@@ -309,13 +309,18 @@ static void *pages_get(unsigned int order, int node, bool strict, int *got)
     if (p || strict) {
         return p;
     }
-    for (int n = 0; n < node_count(); n++) {
-        if (n != node && (p = heap_pages_alloc(order, n)) != NULL) {
+    /* The others nearest first: index 0 of the fallback order is @node itself. */
+    for (unsigned int i = 1;; i++) {
+        int n = heap_node_fallback(node, i);
+
+        if (n < 0) {
+            return NULL;
+        }
+        if ((p = heap_pages_alloc(order, n)) != NULL) {
             *got = n;
             return p;
         }
     }
-    return NULL;
 }
 
 /* Where objects start and how many fit; debug slabs keep their bitmap in between. */

@@ -20,6 +20,8 @@ int heap_cpu_node(unsigned int cpu);
 int heap_node_count(void);
 void *heap_pages_alloc(unsigned int order, int node); /* aligned to its size, or NULL */
 void *heap_cpu_row(void); /* this CPU's row of caches: kite_heap_cpu_row(heap_cpu()) */
+int heap_node_fallback(int node,
+                       unsigned int i); /* @node first, then nearest first; -1 at the end */
 void heap_pages_free(void *p, unsigned int order);
 const char *heap_thread_name(void);
 
@@ -51,6 +53,11 @@ static inline int heap_cpu_node(unsigned int cpu)
     return kite_numa_node_of_cpu(cpu);
 }
 
+static inline int heap_node_fallback(int node, unsigned int i)
+{
+    return kite_numa_node_fallback(node, i);
+}
+
 /* This CPU's row of caches, kept in the per-CPU area: one load on the fast path. */
 static inline void *heap_cpu_row(void)
 {
@@ -72,7 +79,7 @@ static inline void heap_pages_free(void *p, unsigned int order)
     kite_page_free(p, order);
 }
 
-/* Threads arrive with the SMP work; until then a report names the CPU. */
+/* Threads arrive with the SMP work; until then reports say "boot thread". */
 static inline const char *heap_thread_name(void)
 {
     return "boot thread";

@@ -199,6 +199,6 @@ void kite_mm_init(void)
                          (unsigned long long)(st.largest_free >> 20));
         }
     }
-    kite_pr_info("%u regions ready in %llu us\n", nregions,
+    kite_pr_info("%u region%s ready in %llu us\n", nregions, nregions == 1 ? "" : "s",
                  (unsigned long long)((kite_time_ns() - t0) / 1000));
 }

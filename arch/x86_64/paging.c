@@ -34,6 +34,7 @@
 #define SIZE_2M    0x200000ull
 #define SIZE_1G    0x40000000ull
 #define LEGACY_END 0x100000ull
+#define NULL_GUARD 0x1000ull /* page 0 stays unmapped, so a NULL dereference faults */
 
 #define MSR_EFER 0xc0000080
 #define EFER_NXE (1ull << 11)
@@ -46,6 +47,7 @@ static uint64_t nx; /* PTE_NX when the CPU has it, else 0 */
 static uint64_t pool, pool_end;
 static bool use_page_allocator;
 static unsigned int tables_used;
+static uint64_t leaves[3]; /* leaf entries made, by level: 4 KiB, 2 MiB, 1 GiB */
 
 static uint64_t *table_alloc(void)
 {
@@ -126,6 +128,7 @@ static int map(uint64_t virt, uint64_t phys, uint64_t len, unsigned int flags, b
             }
         }
         t[idx(virt, leaf)] = phys | f | (leaf ? PTE_PS : 0);
+        leaves[leaf]++;
         virt += step;
         phys += step;
         len -= step;
@@ -252,8 +255,8 @@ void arch_paging_init(void)
     pool_end = pool + size;
     pml4 = table_alloc();
 
-    /* Legacy low memory (BIOS data, VGA text) stays reachable, as before. */
-    if (map(0, 0, LEGACY_END, ARCH_MAP_WRITE, true)) {
+    /* Legacy low memory (BIOS data, VGA text) stays reachable, but not page 0. */
+    if (map(NULL_GUARD, NULL_GUARD, LEGACY_END - NULL_GUARD, ARCH_MAP_WRITE, true)) {
         kite_panic("paging: out of early page tables");
     }
     for (unsigned int i = 0; i < kite_boot.mmap_count; i++) {
@@ -270,11 +273,15 @@ void arch_paging_init(void)
         }
         ram += end - start;
     }
+    kite_pr_info(
+        "%llu MiB of RAM identity-mapped: %llu x 1 GiB, %llu x 2 MiB and %llu x 4 KiB pages "
+        "(1 GiB pages %s); no-execute %s\n",
+        (unsigned long long)(ram >> 20), (unsigned long long)leaves[2],
+        (unsigned long long)leaves[1], (unsigned long long)leaves[0],
+        gb_pages ? "offered" : "not offered by this CPU", nx ? "on" : "unavailable");
     map_image();
     __asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)(uintptr_t)pml4) : "memory");
-    kite_pr_info("%llu MiB of RAM identity-mapped with %s pages, no-execute %s; %u tables\n",
-                 (unsigned long long)(ram >> 20), gb_pages ? "1 GiB" : "2 MiB",
-                 nx ? "on" : "unavailable", tables_used);
+    kite_pr_debug("%u page tables\n", tables_used);
 }
 
 void arch_paging_use_page_allocator(void)

@@ -209,6 +209,10 @@ void kite_smp_init(void)
             online++;
         }
     }
+    /* Started: the page need not stay writable and executable. */
+    if (arch_map_pages(phys, phys, KITE_PAGE_SIZE, ARCH_MAP_WRITE)) {
+        kite_pr_warn("could not make the start-up page non-executable again\n");
+    }
     kite_pr_info("%u of %u CPUs online in %llu us\n", online, total,
                  (unsigned long long)((kite_time_ns() - t0) / 1000));
 }

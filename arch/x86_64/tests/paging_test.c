@@ -46,6 +46,23 @@ KITE_TEST(paging, ram_is_not_executable)
     KITE_EXPECT_EQ(c.error & 0x11, 0x11); /* present page, instruction fetch */
 }
 
+KITE_TEST(paging, null_dereference_faults)
+{
+    struct arch_catch c;
+    uintptr_t near_null = 8;
+
+    /* Hidden from the compiler, which would otherwise refuse the access at build time. */
+    __asm__("" : "+r"(near_null));
+    if (arch_catch_enter(&c) == 0) {
+        (void)*(volatile uint64_t *)near_null;
+        arch_catch_leave(&c);
+        KITE_FAIL("reading near NULL did not fault");
+        return;
+    }
+    KITE_EXPECT_EQ(c.vector, 14);
+    KITE_EXPECT_EQ(c.cr2, 8);
+}
+
 KITE_TEST(paging, image_and_ram_mapped_holes_not)
 {
     KITE_EXPECT(arch_addr_mapped((uintptr_t)_kernel_start));
