@@ -47,9 +47,20 @@ void arch_udelay(uint64_t us)
     }
 }
 
+/* The two 8259s, when the machine has them: masked, so only the APIC delivers interrupts. */
+static void mask_legacy_pic(void)
+{
+    if (kite_acpi.has_madt && !kite_acpi.pcat_compat) {
+        return;
+    }
+    arch_outb(0x21, 0xff);
+    arch_outb(0xa1, 0xff);
+}
+
 int arch_lapic_init(void)
 {
     if (!lapic) {
+        mask_legacy_pic();
         uint64_t base = kite_acpi.lapic_addr ? kite_acpi.lapic_addr : DEFAULT_BASE;
 
         lapic = kite_ioremap(base, 4096);

@@ -11,6 +11,7 @@
 
 #include <kite/arch.h>
 #include <kite/bootinfo.h>
+#include <kite/cmdline.h>
 #include <kite/errno.h>
 #include <kite/mm.h>
 #include <kite/numa.h>
@@ -33,7 +34,10 @@ extern char arch_trampoline_start[], arch_trampoline_end[], arch_tr_gdt[], arch_
 
 void kite_smp_init(void);
 
+KITE_PARAM(maxcpus, uint, 0, "use at most this many CPUs, the boot CPU included (0: all)");
+
 static unsigned int online = 1;
+static unsigned int wanted = 1; /* CPUs Kite set out to use: all listed, within the limits */
 
 /* Where @sym of the trampoline lands in the copy at @page. */
 #define TR(page, sym) ((uint8_t *)(page) + ((uintptr_t)(sym) - (uintptr_t)arch_trampoline_start))
@@ -43,10 +47,17 @@ unsigned int arch_cpus_online(void)
     return online;
 }
 
+unsigned int arch_cpus_wanted(void)
+{
+    return wanted;
+}
+
 static KITE_NORETURN void ap_main(struct arch_percpu *pc)
 {
     arch_traps_init_cpu(pc, pc->ist_top);
     arch_lapic_init();
+    kite_pr_info("CPU %u online (APIC ID %u, node %d)\n", pc->cpu, pc->apic_id,
+                 kite_numa_node_of_cpu(pc->cpu));
     __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
     for (;;) {
         void (*fn)(void *);
@@ -185,6 +196,12 @@ void kite_smp_init(void)
         return;
     }
     arch_this_cpu()->apic_id = arch_lapic_id();
+    if (param_maxcpus && param_maxcpus < total) {
+        kite_pr_info("kite.maxcpus=%lu: using %lu of %u CPUs\n", param_maxcpus, param_maxcpus,
+                     total);
+        total = (unsigned int)param_maxcpus;
+    }
+    wanted = KITE_MIN(total, (unsigned int)CONFIG_NR_CPUS);
     if (total <= 1) {
         return;
     }

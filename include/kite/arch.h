@@ -35,6 +35,8 @@ uint64_t kite_time_ns(void);
 
 /* How many CPUs run Kite (the boot CPU and those started since). */
 unsigned int arch_cpus_online(void);
+/* How many Kite set out to start: those listed, within CONFIG_NR_CPUS and kite.maxcpus. */
+unsigned int arch_cpus_wanted(void);
 
 /*
  * Run @fn(@arg) on CPU @cpu, which must be online, idle and not the caller.

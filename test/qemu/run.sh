@@ -135,6 +135,14 @@ numa_run numa-2 2 4 1G "node 0 (domain 0): " "CPUs 0,1" "node 1 (domain 1): " "C
 numa_run numa-4 4 4 2G "node 3 (domain 3): 511 MiB in 1 range, CPUs 3" \
     "distances from node 0:  10  20  30  40" "distances from node 2:  30  20  10  20"
 
+if iso=$(iso_for maxcpus "kite.maxcpus=1 kite.test=all"); then
+    boot maxcpus --iso "$iso" --smp 4 --mem 1G
+    read -r kp kf <<<"$(kernel_counts)"
+    expect "kite.maxcpus=1 on 4 CPUs: one CPU used, tests pass" 1 \
+        "kite.maxcpus=1: using 1 of 4 CPUs" "test: ${kp:-?} passed, 0 failed"
+    has "smp: CPU 1 online" && fail "kite.maxcpus=1 still started CPU 1"
+else fail "maxcpus: could not build its ISO"; fi
+
 if iso=$(iso_for unknown-test "kite.test=nosuch,printk"); then
     boot unknown-test --iso "$iso" --smp 1 --mem 256M
     expect "an unknown test name fails the run" 3 "no test matches 'nosuch'" "the suites are:" \

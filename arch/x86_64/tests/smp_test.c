@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The other CPUs: every CPU the topology lists is online, each knows its
+ * The other CPUs: every CPU Kite set out to use (all the topology lists,
+ * within CONFIG_NR_CPUS and kite.maxcpus) is online, each knows its
  * own number and APIC ID, and handing work to a CPU refuses what it should.
  */
 #include <kite/arch.h>
@@ -31,7 +32,9 @@ KITE_TEST(smp, every_cpu_is_online)
     for (unsigned int n = 0; n < kite_numa_node_count(); n++) {
         total += kite_numa_node_cpus((int)n, NULL, 0);
     }
-    KITE_EXPECT_EQ(arch_cpus_online(), KITE_MIN(total, (unsigned int)CONFIG_NR_CPUS));
+    KITE_EXPECT(arch_cpus_wanted() >= 1 && arch_cpus_wanted() <= total);
+    KITE_EXPECT(arch_cpus_wanted() <= CONFIG_NR_CPUS);
+    KITE_EXPECT_EQ(arch_cpus_online(), arch_cpus_wanted());
 }
 
 KITE_TEST(smp, each_cpu_knows_itself)
@@ -43,6 +46,13 @@ KITE_TEST(smp, each_cpu_knows_itself)
         KITE_EXPECT_EQ(seen_cpu[cpu], cpu + 1);
         KITE_EXPECT_EQ(seen_apic[cpu], kite_numa_cpu_apic_id(cpu));
     }
+}
+
+KITE_TEST(smp, legacy_pic_masked)
+{
+    /* QEMU's PC has the 8259s (the MADT says PCAT_COMPAT): all their lines stay masked. */
+    KITE_EXPECT_EQ(arch_inb(0x21), 0xff);
+    KITE_EXPECT_EQ(arch_inb(0xa1), 0xff);
 }
 
 KITE_TEST(smp, calls_refused_when_they_should_be)
