@@ -7,6 +7,7 @@
 #     1 CPU; deterministic: run twice, must match);
 #   - guest instructions of a kite_malloc(64)+kite_free pair on the fast path
 #     (target: at most 60; glibc on Linux 6.1 takes about 125);
+#   - guest instructions of a thread create+join and of a yield hand-off;
 #   - wall time from QEMU start to "kite: ready" at 512 MiB and at 8 GiB on
 #     2 nodes (three runs each, logged, not compared with anything).
 #
@@ -37,6 +38,7 @@ boot_until() {
 
 scripts/mkiso.sh "$elf" "$work/ready.iso" "" 0
 scripts/mkiso.sh "$elf" "$work/malloc.iso" "kite.test=bench.malloc_free_64" 0
+scripts/mkiso.sh "$elf" "$work/threads.iso" "kite.test=bench.thread_create_join,bench.yield_handoff" 0
 
 echo "Boot path, entry to ready (1 CPU, 1 GiB, -icount shift=0):"
 for run in 1 2; do
@@ -50,6 +52,14 @@ for run in 1 2; do
     boot_until "$work/malloc-$run.log" 'bench: kite_malloc' --iso "$work/malloc.iso" --smp 1 \
         --mem 512M -- -icount shift=0,sleep=off >/dev/null
     echo "  run $run: $(grep -ao 'bench: .*' "$work/malloc-$run.log" | sed 's/bench: //')"
+done
+
+echo "Threads (-icount shift=0, 1 CPU; targets: create+join <= 1,000, Linux ~50,000;"
+echo "yield hand-off <= 150, Linux ~2,200):"
+for run in 1 2; do
+    boot_until "$work/threads-$run.log" 'bench: yield' --iso "$work/threads.iso" --smp 1 \
+        --mem 512M -- -icount shift=0,sleep=off >/dev/null
+    grep -ao 'bench: .*' "$work/threads-$run.log" | sed "s/bench: /  run $run: /"
 done
 
 echo "Wall time from QEMU start to ready (TCG; logged only):"

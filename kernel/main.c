@@ -18,6 +18,7 @@
 #include <kite/power.h>
 #include <kite/printk.h>
 #include <kite/test.h>
+#include <kite/thread.h>
 
 KITE_PARAM(test, string, "",
            "run in-kernel tests at the end of boot, then power off with status 0 (all passed) "
@@ -67,7 +68,8 @@ void kite_start(uint64_t mbi_phys)
     kite_acpi_init();                 /* ACPI tables: CPUs, interrupt routing, NUMA, timers */
     kite_numa_init();                 /* nodes, their memory, CPUs and distances */
     kite_mm_init();                   /* final page tables, a page allocator per node region */
-    kite_smp_init();                  /* the other CPUs: started, each idles until given work */
+    kite_sched_init();                /* threads: the boot context and CPU 0's idle thread */
+    kite_smp_init();                  /* the other CPUs: started, each in its idle thread */
     /* interrupts and timers, threads and the scheduler: SMP work */
     kite_init_level(KITE_INIT_ARCH);
     kite_init_level(KITE_INIT_DEVICE); /* drivers */

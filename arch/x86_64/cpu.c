@@ -46,3 +46,25 @@ void arch_backtrace(uint64_t rbp, void (*fn)(void *ctx, uint64_t addr), void *ct
         rbp = frame[0];
     }
 }
+
+extern char arch_thread_trampoline[];
+
+uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *arg), void *arg)
+{
+    uint64_t *sp = (uint64_t *)top;
+
+    /* What arch_switch pops, lowest first: r15 r14 r13 r12 rbx rbp, then its return address. */
+    *--sp = (uint64_t)(uintptr_t)arch_thread_trampoline;
+    *--sp = 0;                          /* rbp */
+    *--sp = 0;                          /* rbx */
+    *--sp = (uint64_t)(uintptr_t)start; /* r12 */
+    *--sp = (uint64_t)(uintptr_t)arg;   /* r13 */
+    *--sp = 0;                          /* r14 */
+    *--sp = 0;                          /* r15 */
+    return (uint64_t)(uintptr_t)sp;
+}
+
+void arch_idle_halt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}

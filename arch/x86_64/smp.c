@@ -18,6 +18,7 @@
 #include <kite/printk.h>
 #include <kite/stack.h>
 #include <kite/string.h>
+#include <kite/thread.h>
 
 #include <arch/apic.h>
 #include <arch/paging.h>
@@ -58,21 +59,34 @@ static KITE_NORETURN void ap_main(struct arch_percpu *pc)
     arch_lapic_init();
     kite_pr_info("CPU %u online (APIC ID %u, node %d)\n", pc->cpu, pc->apic_id,
                  kite_numa_node_of_cpu(pc->cpu));
+    /* This context becomes the CPU's idle thread, ready before the CPU counts as online. */
+    kite_sched_cpu_init();
     __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
-    for (;;) {
-        void (*fn)(void *);
+    kite_sched_idle();
+}
 
-        /* Check for work with interrupts off; sti;hlt then cannot miss the wake-up. */
-        __asm__ volatile("cli" ::: "memory");
-        fn = __atomic_load_n(&pc->call_fn, __ATOMIC_ACQUIRE);
-        if (!fn) {
-            __asm__ volatile("sti; hlt" ::: "memory");
-            continue;
-        }
-        __asm__ volatile("sti" ::: "memory");
-        fn(pc->call_arg);
-        __atomic_store_n(&pc->call_fn, NULL, __ATOMIC_RELEASE);
+void arch_smp_kick(unsigned int cpu)
+{
+    struct arch_percpu *pc = arch_percpu_of(cpu);
+
+    if (pc) {
+        arch_lapic_send_ipi(pc->apic_id, ARCH_VECTOR_WAKEUP);
     }
+}
+
+bool arch_smp_poll(void)
+{
+    struct arch_percpu *pc = arch_this_cpu();
+    void (*fn)(void *) = __atomic_load_n(&pc->call_fn, __ATOMIC_ACQUIRE);
+
+    if (!fn) {
+        return false;
+    }
+    arch_irq_enable();
+    fn(pc->call_arg);
+    arch_irq_disable();
+    __atomic_store_n(&pc->call_fn, NULL, __ATOMIC_RELEASE);
+    return true;
 }
 
 int arch_smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg)

@@ -47,6 +47,21 @@ unsigned int arch_cpus_wanted(void);
 int arch_smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg);
 int arch_smp_wait(unsigned int cpu, uint64_t timeout_ms);
 
+/* Switch threads: save this one's stack pointer in *@save_rsp, continue on @load_rsp. */
+void arch_switch(uint64_t *save_rsp, uint64_t load_rsp);
+/*
+ * The stack pointer a new thread starts from: its first switch calls
+ * @start(@arg) on the stack whose top is @top (16-byte aligned).
+ */
+uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *arg), void *arg);
+
+/* Wake CPU @cpu from hlt (a wake-up IPI); harmless when it is busy. */
+void arch_smp_kick(unsigned int cpu);
+/* Run pending arch_smp_call work on this CPU; true when there was some. */
+bool arch_smp_poll(void);
+/* With interrupts off: enable them and halt until the next one, without a gap. */
+void arch_idle_halt(void);
+
 /* True when CPUID says a hypervisor runs us (and then never on bare metal). */
 bool arch_under_hypervisor(void);
 

@@ -92,7 +92,7 @@ static uint64_t next_random(uint64_t *s)
 KITE_TEST(mm, storm_gives_every_byte_back)
 {
     enum { SLOTS = 256 };
-    struct kite_node_mem_stats before[KITE_MAX_NODES], after;
+    struct kite_node_mem_stats before[KITE_MAX_NODES] = {0}, after = {0};
     void *blocks[SLOTS] = {0};
     unsigned int nodes = kite_numa_node_count();
     uint64_t seed = 0x6b697465;
@@ -270,7 +270,7 @@ static void trim(void *arg)
 
 KITE_TEST(mm, storm_on_all_cpus_gives_every_byte_back)
 {
-    struct kite_node_mem_stats before[KITE_MAX_NODES], after;
+    struct kite_node_mem_stats before[KITE_MAX_NODES] = {0}, after = {0};
     unsigned int nodes = kite_numa_node_count();
 
     KITE_ASSERT(arch_cpus_online() <= STORM_CPUS);
