@@ -24,6 +24,22 @@ int kite_test_strcmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+uint64_t kite_test_median(uint64_t *v, unsigned int n)
+{
+    /* Insertion sort: a thousand samples, once per probe. */
+    for (unsigned int i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        unsigned int j = i;
+
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    return n ? v[n / 2] : 0;
+}
+
 void kite_test_fail(struct kite_test_ctx *kt, const char *file, int line, const char *fmt, ...)
 {
     char msg[256];

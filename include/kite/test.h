@@ -93,6 +93,9 @@ void kite_test_fail(struct kite_test_ctx *kt, const char *file, int line, const 
 
 int kite_test_strcmp(const char *a, const char *b);
 
+/* The median of @n values (sorts @v in place): for the path-length probes of `make bench`. */
+uint64_t kite_test_median(uint64_t *v, unsigned int n);
+
 /*
  * Run the tests @spec selects ("all", "suite", "suite.name", comma-separated).
  * A selector that matches no test is an error and counts as a failure.

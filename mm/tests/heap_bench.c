@@ -14,21 +14,6 @@
 
 static uint64_t deltas[RUNS];
 
-static uint64_t median(uint64_t *v, unsigned int n)
-{
-    for (unsigned int i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        unsigned int j = i;
-
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-    return v[n / 2];
-}
-
 static uint64_t empty_cost(void)
 {
     for (unsigned int i = 0; i < RUNS; i++) {
@@ -36,7 +21,7 @@ static uint64_t empty_cost(void)
 
         deltas[i] = arch_tsc() - t0;
     }
-    return median(deltas, RUNS);
+    return kite_test_median(deltas, RUNS);
 }
 
 KITE_TEST_MANUAL(bench, malloc_free_64)
@@ -52,7 +37,7 @@ KITE_TEST_MANUAL(bench, malloc_free_64)
         kite_free(p);
         deltas[i] = arch_tsc() - t0;
     }
-    m = median(deltas, RUNS);
+    m = kite_test_median(deltas, RUNS);
     kite_pr_info("bench: kite_malloc(64)+kite_free: %llu instructions (median of %d, TSC read "
                  "cost %llu taken off)\n",
                  (unsigned long long)(m - overhead), RUNS, (unsigned long long)overhead);

@@ -13,21 +13,6 @@
 
 static uint64_t deltas[RUNS];
 
-static uint64_t median(uint64_t *v, unsigned int n)
-{
-    for (unsigned int i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        unsigned int j = i;
-
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-    return v[n / 2];
-}
-
 static void *nothing(void *arg)
 {
     return arg;
@@ -51,7 +36,7 @@ KITE_TEST_MANUAL(bench, thread_create_join)
         deltas[i] = arch_tsc() - t0;
     }
     kite_pr_info("bench: thread create+join, same CPU: %llu instructions (median of %d)\n",
-                 (unsigned long long)median(deltas, RUNS), RUNS);
+                 (unsigned long long)kite_test_median(deltas, RUNS), RUNS);
 }
 
 static void *yielder(void *arg)
