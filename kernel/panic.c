@@ -37,10 +37,20 @@ static void print_frame(void *ctx, uint64_t addr)
     kite_pr_emerg("  #%-2u 0x%016llx\n", (*n)++, (unsigned long long)addr);
 }
 
+void kite_panic_backtrace(uint64_t rip, uint64_t rbp)
+{
+    unsigned int frame = 0;
+
+    kite_pr_emerg("backtrace (addresses; addr2line -f -e kite.elf ADDR names them):\n");
+    if (rip) {
+        print_frame(&frame, rip);
+    }
+    arch_backtrace(rbp, print_frame, &frame);
+}
+
 void kite_panic(const char *fmt, ...)
 {
     char msg[256];
-    unsigned int frame = 0;
     va_list ap;
 
     arch_irq_disable();
@@ -49,8 +59,7 @@ void kite_panic(const char *fmt, ...)
     kite_vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     kite_pr_emerg("PANIC on CPU %u: %s\n", arch_cpu_id(), msg);
-    kite_pr_emerg("backtrace (addresses; addr2line -f -e kite.elf ADDR names them):\n");
-    arch_backtrace(arch_frame_address(), print_frame, &frame);
+    kite_panic_backtrace(0, arch_frame_address());
     kite_panic_stop();
 }
 

@@ -66,18 +66,19 @@ void arch_time_init(void)
 {
     const char *source = "CPUID leaf 0x15";
     uint64_t khz = tsc_khz_from_cpuid();
+    bool guessed = false;
 
     if (!khz) {
         source = "the PIT";
         khz = tsc_khz_from_pit(CONFIG_TSC_CALIBRATE_MS);
     }
     if (!khz) {
-        source = "a guess";
+        guessed = true;
         khz = 1000000;
     }
     ns_mult = (1000000ull << 32) / khz;
     arch_tsc_khz = khz;
-    if (source[0] == 'a') {
+    if (guessed) {
         kite_pr_warn("TSC rate unknown (no CPUID 0x15, PIT not counting); assuming 1 GHz\n");
     } else {
         kite_pr_info("TSC at %llu.%03llu MHz (from %s)\n", (unsigned long long)khz / 1000,

@@ -291,18 +291,9 @@ void arch_dump_regs(const struct arch_regs *r)
                   (unsigned long long)arch_read_cr4());
 }
 
-static void print_frame(void *ctx, uint64_t addr)
-{
-    unsigned int *n = ctx;
-
-    kite_pr_emerg("  #%-2u 0x%016llx\n", (*n)++, (unsigned long long)addr);
-}
-
 void arch_trap(struct arch_regs *regs);
 void arch_trap(struct arch_regs *regs)
 {
-    unsigned int frame = 0;
-
     arch_last_trap_frame = (uint64_t)regs;
     if (arch_this_cpu()->catch_top) {
         resume_at_catch(regs, arch_this_cpu()->catch_top);
@@ -349,8 +340,6 @@ void arch_trap(struct arch_regs *regs)
         print_page_fault(regs->error);
     }
     arch_dump_regs(regs);
-    kite_pr_emerg("backtrace (addresses; addr2line -f -e kite.elf ADDR names them):\n");
-    print_frame(&frame, regs->rip);
-    arch_backtrace(regs->rbp, print_frame, &frame);
+    kite_panic_backtrace(regs->rip, regs->rbp);
     kite_panic_stop();
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <kite/compiler.h>
+#include <kite/types.h>
 
 KITE_NORETURN void kite_panic(const char *fmt, ...) KITE_PRINTF(1, 2);
 
@@ -17,6 +18,12 @@ KITE_NORETURN void kite_panic(const char *fmt, ...) KITE_PRINTF(1, 2);
             kite_panic("BUG: %s at %s:%d", #cond, __FILE__, __LINE__); \
         }                                                              \
     } while (0)
+
+/*
+ * Print a backtrace for a report: @rip first when non-zero (the faulting
+ * instruction), then the frame-pointer chain from @rbp.
+ */
+void kite_panic_backtrace(uint64_t rip, uint64_t rbp);
 
 /* Finish a fatal exception report and stop (arch trap code calls this). */
 KITE_NORETURN void kite_panic_stop(void);
