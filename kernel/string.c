@@ -206,10 +206,14 @@ const char *kite_strerror(int err)
         return "EPERM";
     case KITE_ENOENT:
         return "ENOENT";
+    case KITE_ESRCH:
+        return "ESRCH";
     case KITE_EIO:
         return "EIO";
     case KITE_E2BIG:
         return "E2BIG";
+    case KITE_EAGAIN:
+        return "EAGAIN";
     case KITE_ENOMEM:
         return "ENOMEM";
     case KITE_EFAULT:
@@ -222,8 +226,12 @@ const char *kite_strerror(int err)
         return "ENODEV";
     case KITE_EINVAL:
         return "EINVAL";
+    case KITE_ENOSPC:
+        return "ENOSPC";
     case KITE_ERANGE:
         return "ERANGE";
+    case KITE_EDEADLK:
+        return "EDEADLK";
     case KITE_ENOSYS:
         return "ENOSYS";
     case KITE_ETIMEDOUT:

@@ -24,7 +24,17 @@
 #define ICR_INIT     0x4500 /* INIT, level assert */
 #define ICR_STARTUP  0x4600 /* STARTUP, vector in the low byte */
 #define ICR_FIXED    0x4000 /* fixed delivery, assert */
+#define ICR_NMI      0x4400 /* NMI delivery, assert */
 #define DEFAULT_BASE 0xfee00000ull
+
+#define REG_LVT_TIMER   0x320
+#define REG_TIMER_INIT  0x380
+#define REG_TIMER_CUR   0x390
+#define REG_TIMER_DIV   0x3e0
+#define LVT_MASKED      (1u << 16)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define DIV_BY_1        0xb
+#define MSR_TSC_DEADLINE 0x6e0
 
 static volatile uint32_t *lapic;
 
@@ -77,11 +87,6 @@ uint32_t arch_lapic_id(void)
     return rd(REG_ID) >> 24;
 }
 
-void arch_lapic_eoi(void)
-{
-    wr(REG_EOI, 0);
-}
-
 /* Send and wait until the APIC has taken it; false when it never does (1 ms). */
 static bool icr_send(uint32_t apic_id, uint32_t low)
 {
@@ -116,4 +121,99 @@ int arch_lapic_start_cpu(uint32_t apic_id, uint8_t vector)
 void arch_lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 {
     (void)icr_send(apic_id, ICR_FIXED | vector);
+}
+
+void arch_lapic_send_nmi(uint32_t apic_id)
+{
+    (void)icr_send(apic_id, ICR_NMI);
+}
+
+void arch_irq_eoi(void)
+{
+    wr(REG_EOI, 0);
+}
+
+/* ---------------------------------------------------------------- the per-CPU timer */
+
+static bool tsc_deadline;  /* CPUID.1:ECX[24]: the timer takes an absolute TSC value */
+static uint64_t tsc_mult;  /* TSC ticks = (ns * tsc_mult) >> 32 */
+static uint64_t apic_mult; /* APIC timer ticks = (ns * apic_mult) >> 32 (one-shot mode) */
+static uint64_t apic_khz;
+
+const char *arch_timer_kind(void)
+{
+    return tsc_deadline ? "TSC deadline" : "local APIC one-shot";
+}
+
+/* Count the APIC timer (divide by 1) against the TSC for @us microseconds: its rate in kHz. */
+static uint64_t apic_timer_khz(unsigned int us)
+{
+    uint32_t left;
+
+    wr(REG_LVT_TIMER, LVT_MASKED | ARCH_VECTOR_TIMER);
+    wr(REG_TIMER_DIV, DIV_BY_1);
+    wr(REG_TIMER_INIT, 0xffffffffu);
+    arch_udelay(us);
+    left = rd(REG_TIMER_CUR);
+    wr(REG_TIMER_INIT, 0);
+    return (uint64_t)(0xffffffffu - left) * 1000 / us;
+}
+
+void arch_timer_init_cpu(void)
+{
+    if (arch_cpu_id() == 0) {
+        uint32_t a, b, c, d;
+
+        arch_cpuid(1, 0, &a, &b, &c, &d);
+        tsc_deadline = (c >> 24) & 1;
+        tsc_mult = (arch_tsc_khz << 32) / 1000000;
+        if (!tsc_deadline) {
+            apic_khz = apic_timer_khz(1000);
+            if (!apic_khz) {
+                apic_khz = 1000000;
+                kite_pr_warn("the APIC timer does not count; assuming 1 GHz\n");
+            }
+            apic_mult = (apic_khz << 32) / 1000000;
+        }
+        if (tsc_deadline) {
+            kite_pr_info("timer: TSC deadline\n");
+        } else {
+            kite_pr_info("timer: local APIC one-shot at %llu.%03llu MHz\n",
+                         (unsigned long long)apic_khz / 1000, (unsigned long long)apic_khz % 1000);
+        }
+    }
+    if (tsc_deadline) {
+        wr(REG_LVT_TIMER, LVT_TSC_DEADLINE | ARCH_VECTOR_TIMER);
+        __asm__ volatile("mfence" ::: "memory"); /* SDM: order the LVT write before the MSR */
+        arch_wrmsr(MSR_TSC_DEADLINE, 0);
+    } else {
+        wr(REG_TIMER_DIV, DIV_BY_1);
+        wr(REG_LVT_TIMER, ARCH_VECTOR_TIMER); /* one-shot */
+        wr(REG_TIMER_INIT, 0);
+    }
+}
+
+void arch_timer_arm(uint64_t deadline_ns)
+{
+    uint64_t now = kite_time_ns();
+
+    if (tsc_deadline) {
+        uint64_t tsc = arch_boot_tsc + (uint64_t)(((unsigned __int128)deadline_ns * tsc_mult) >> 32);
+
+        arch_wrmsr(MSR_TSC_DEADLINE, tsc ? tsc : 1);
+    } else {
+        uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
+        uint64_t ticks = (uint64_t)(((unsigned __int128)delta * apic_mult) >> 32);
+
+        wr(REG_TIMER_INIT, (uint32_t)KITE_MAX(KITE_MIN(ticks, 0xffffffffull), 1ull));
+    }
+}
+
+void arch_timer_disarm(void)
+{
+    if (tsc_deadline) {
+        arch_wrmsr(MSR_TSC_DEADLINE, 0);
+    } else {
+        wr(REG_TIMER_INIT, 0);
+    }
 }

@@ -10,9 +10,11 @@
 #define KITE_LOG_PREFIX ""
 
 #include <kite/arch.h>
+#include <kite/errno.h>
 #include <kite/mm.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
+#include <kite/spinlock.h>
 #include <kite/stack.h>
 
 #include <arch/apic.h>
@@ -65,6 +67,12 @@ KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, catch_top) == ARCH_PER
                    "entry.S reads %gs:ARCH_PERCPU_CATCH_OFFSET");
 KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, heap) == ARCH_PERCPU_HEAP_OFFSET,
                    "arch_this_cpu_heap reads %gs:ARCH_PERCPU_HEAP_OFFSET");
+KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, preempt_count) ==
+                       ARCH_PERCPU_PREEMPT_OFFSET,
+                   "arch_preempt_* use %gs:ARCH_PERCPU_PREEMPT_OFFSET");
+KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, resched) ==
+                       ARCH_PERCPU_PREEMPT_OFFSET + 4,
+                   "arch_preempt_enable_resched reads resched right after the count");
 
 /* One GDT and TSS per CPU: a TSS cannot be loaded on two CPUs at once. */
 struct cpu_tables {
@@ -83,6 +91,50 @@ extern char boot_stack_bottom[], boot_stack_top[];
 
 /* Address of the last trap's register frame: tells tests which stack a handler used. */
 uint64_t arch_last_trap_frame;
+
+/* Handlers for interrupt vectors (32..254), set once each. */
+static struct {
+    arch_irq_handler_t fn;
+    void *ctx;
+} handlers[256];
+
+int arch_irq_set_handler(unsigned int vec, arch_irq_handler_t fn, void *ctx)
+{
+    if (vec < NR_EXCEPTIONS || vec >= ARCH_VECTOR_SPURIOUS || !fn) {
+        return -KITE_EINVAL;
+    }
+    if (handlers[vec].fn && handlers[vec].fn != fn) {
+        return -KITE_EBUSY;
+    }
+    handlers[vec].ctx = ctx;
+    __atomic_store_n(&handlers[vec].fn, fn, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int arch_irq_alloc_vector(arch_irq_handler_t fn, void *ctx)
+{
+    static struct kite_spinlock lock = KITE_SPINLOCK_INIT;
+    unsigned long flags = kite_spin_lock_irqsave(&lock);
+    int vec = -KITE_ENOSPC;
+
+    for (unsigned int v = ARCH_VECTOR_DYNAMIC_FIRST; v <= ARCH_VECTOR_DYNAMIC_LAST; v++) {
+        if (!handlers[v].fn) {
+            handlers[v].ctx = ctx;
+            __atomic_store_n(&handlers[v].fn, fn, __ATOMIC_RELEASE);
+            vec = (int)v;
+            break;
+        }
+    }
+    kite_spin_unlock_irqrestore(&lock, flags);
+    return vec;
+}
+
+uint64_t arch_irq_count(unsigned int cpu, unsigned int vec)
+{
+    const struct arch_percpu *pc = arch_percpu_of(cpu);
+
+    return pc && vec < 256 ? KITE_READ_ONCE(pc->irq_count[vec]) : 0;
+}
 
 #define MSR_GS_BASE 0xc0000101
 
@@ -185,6 +237,19 @@ static void load_tables(struct cpu_tables *t)
                      : "rax", "memory");
 }
 
+/*
+ * x87 and SSE on for the code runtimes bring (the kernel itself is built
+ * with general registers only): no emulation, FXSAVE and SSE exceptions
+ * enabled, a clean x87 state. Preemption saves this state; voluntary
+ * switches need not, as the ABI makes it caller-saved.
+ */
+static void fpu_init(void)
+{
+    arch_write_cr0((arch_read_cr0() & ~(1ull << 2)) | (1ull << 1)); /* EM off, MP on */
+    arch_write_cr4(arch_read_cr4() | (1ull << 9) | (1ull << 10)); /* OSFXSR, OSXMMEXCPT */
+    __asm__ volatile("fninit");
+}
+
 void arch_percpu_early_init(void)
 {
     arch_percpu_install(&boot_percpu);
@@ -204,6 +269,7 @@ void arch_traps_init(void)
     t->tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
     t->tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)ist_stacks[2] + IST_STACK_SIZE;
     load_tables(t);
+    fpu_init();
     kite_pr_info("traps: 256 vectors; double fault, NMI, machine check on %zu KiB stacks\n",
                  IST_STACK_SIZE / 1024);
 }
@@ -217,6 +283,7 @@ void arch_traps_init_cpu(struct arch_percpu *pc, const uint64_t ist_top[3])
         t->tss.ist[i] = ist_top[i];
     }
     load_tables(t);
+    fpu_init();
 }
 
 /* Bounds of the IST stack @ist (1-based), for tests and stack checks. */
@@ -294,22 +361,26 @@ void arch_dump_regs(const struct arch_regs *r)
 void arch_trap(struct arch_regs *regs);
 void arch_trap(struct arch_regs *regs)
 {
+    struct arch_percpu *pc = arch_this_cpu();
+    unsigned int vec = (unsigned int)regs->vector & 0xff;
+
+    pc->irq_count[vec]++;
+    if (vec >= NR_EXCEPTIONS) {
+        arch_irq_handler_t fn = __atomic_load_n(&handlers[vec].fn, __ATOMIC_ACQUIRE);
+
+        if (fn) {
+            fn(regs, handlers[vec].ctx); /* sends its own EOI */
+        } else if (vec == ARCH_VECTOR_WAKEUP) {
+            arch_irq_eoi(); /* a wake-up for an idle CPU: nothing else to do */
+        } else if (vec != ARCH_VECTOR_SPURIOUS) {
+            arch_irq_eoi();
+            kite_pr_warn("traps: unexpected interrupt, vector %u on CPU %u\n", vec, pc->cpu);
+        }
+        return;
+    }
     arch_last_trap_frame = (uint64_t)regs;
-    if (arch_this_cpu()->catch_top) {
-        resume_at_catch(regs, arch_this_cpu()->catch_top);
-        return;
-    }
-    if (regs->vector == ARCH_VECTOR_WAKEUP) {
-        arch_lapic_eoi(); /* a wake-up for an idle CPU: nothing else to do */
-        return;
-    }
-    if (regs->vector == ARCH_VECTOR_SPURIOUS) {
-        return;
-    }
-    if (regs->vector >= NR_EXCEPTIONS) {
-        /* Nothing routes device interrupts here yet: note it and go on. */
-        kite_pr_warn("traps: unexpected interrupt, vector %llu\n",
-                     (unsigned long long)regs->vector);
+    if (pc->catch_top) {
+        resume_at_catch(regs, pc->catch_top);
         return;
     }
     if (regs->vector == VEC_NMI) {

@@ -12,6 +12,7 @@
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/regs.h>
+#include <arch/vectors.h>
 
 /* Physical address the image was loaded at (2 MiB aligned), found at entry. */
 extern uint64_t arch_phys_base;
@@ -32,6 +33,17 @@ extern uint64_t arch_tsc_khz;
 
 /* Nanoseconds since kernel entry (0 before arch_time_init). */
 uint64_t kite_time_ns(void);
+
+/*
+ * This CPU's one-shot timer (TSC deadline when the CPU has it, else the
+ * local APIC timer): an interrupt at ARCH_VECTOR_TIMER once kite_time_ns()
+ * reaches @deadline_ns (at once when it has passed). Arming again replaces
+ * the deadline; disarm cancels it. Interrupts off around both.
+ */
+void arch_timer_init_cpu(void);
+void arch_timer_arm(uint64_t deadline_ns);
+void arch_timer_disarm(void);
+const char *arch_timer_kind(void);
 
 /* How many CPUs run Kite (the boot CPU and those started since). */
 unsigned int arch_cpus_online(void);
@@ -70,6 +82,22 @@ KITE_NORETURN void arch_halt_forever(void);
 
 /* Walk the frame-pointer chain from @rbp, calling @fn for each return address. */
 void arch_backtrace(uint64_t rbp, void (*fn)(void *ctx, uint64_t addr), void *ctx);
+
+/*
+ * Interrupt vectors: @fn(regs, @ctx) runs for every interrupt at vector @vec
+ * (32..254) on any CPU, with interrupts off, and sends the EOI itself
+ * (arch_lapic_eoi) when the vector came through the local APIC. Returns 0,
+ * -KITE_EINVAL (exception or spurious vector) or -KITE_EBUSY (another
+ * handler has it). arch_irq_alloc_vector takes a free device vector
+ * (ARCH_VECTOR_DYNAMIC_FIRST..LAST) and returns it, or -KITE_ENOSPC.
+ */
+typedef void (*arch_irq_handler_t)(struct arch_regs *regs, void *ctx);
+int arch_irq_set_handler(unsigned int vec, arch_irq_handler_t fn, void *ctx);
+int arch_irq_alloc_vector(arch_irq_handler_t fn, void *ctx);
+/* End of interrupt, for handlers of vectors the local APIC delivered. */
+void arch_irq_eoi(void);
+/* Interrupts (and exceptions) CPU @cpu took at vector @vec since it started. */
+uint64_t arch_irq_count(unsigned int cpu, unsigned int vec);
 
 /* Print the frame on the console (exceptions and panics). */
 void arch_dump_regs(const struct arch_regs *regs);

@@ -8,18 +8,19 @@
 
 #include <kite/types.h>
 
-#define ARCH_VECTOR_WAKEUP   0xf1 /* IPI that wakes an idle CPU */
-#define ARCH_VECTOR_SPURIOUS 0xff /* the APIC's spurious-interrupt vector */
+#include <arch/vectors.h>
 
 /* Map and enable this CPU's local APIC (the boot CPU first maps it). 0 or -KITE_ENODEV. */
 int arch_lapic_init(void);
 uint32_t arch_lapic_id(void);
-void arch_lapic_eoi(void);
 
 /* INIT, then two STARTUPs to run the page at @vector << 12; 0 or -KITE_ETIMEDOUT. */
 int arch_lapic_start_cpu(uint32_t apic_id, uint8_t vector);
 /* A fixed interrupt at @vector to @apic_id. */
 void arch_lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+
+/* A non-maskable interrupt to @apic_id. */
+void arch_lapic_send_nmi(uint32_t apic_id);
 
 /* Busy-wait @us microseconds on the TSC. */
 void arch_udelay(uint64_t us);

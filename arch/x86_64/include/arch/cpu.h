@@ -76,6 +76,26 @@ ARCH_READ_CR(3)
 ARCH_READ_CR(4)
 #undef ARCH_READ_CR
 
+#define ARCH_WRITE_CR(n)                                                \
+    static inline void arch_write_cr##n(uint64_t v)                     \
+    {                                                                   \
+        __asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");        \
+    }
+ARCH_WRITE_CR(0)
+ARCH_WRITE_CR(4)
+#undef ARCH_WRITE_CR
+
+/* Save and restore the x87/SSE state (512 bytes, 16-byte aligned area). */
+static inline void arch_fpu_save(void *area)
+{
+    __asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+static inline void arch_fpu_restore(const void *area)
+{
+    __asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
+
 static inline void arch_pause(void)
 {
     __asm__ volatile("pause" ::: "memory");

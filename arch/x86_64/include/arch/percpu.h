@@ -9,6 +9,7 @@
 #define ARCH_PERCPU_CPU_OFFSET   8
 #define ARCH_PERCPU_CATCH_OFFSET 16
 #define ARCH_PERCPU_HEAP_OFFSET  24
+#define ARCH_PERCPU_PREEMPT_OFFSET 32
 
 #ifndef __ASSEMBLER__
 
@@ -23,12 +24,16 @@ struct arch_percpu {
     uint32_t apic_id;
     struct arch_catch *catch_top; /* innermost armed trap catch on this CPU */
     void *heap;                   /* this CPU's row of heap caches (kite_heap_cpu_row) */
+    /* Preemption off while non-zero (spinlocks held); a tick that found it so sets resched. */
+    unsigned int preempt_count;
+    volatile bool resched;
     /* Work handed to this CPU by arch_smp_call; fn is cleared when done. */
     void (*volatile call_fn)(void *arg);
     void *call_arg;
     volatile bool online;
     uint64_t ist_top[3]; /* double fault, NMI, machine check stacks (not the boot CPU's) */
     char name[16];       /* "cpuN", for stack names and reports */
+    uint64_t irq_count[256]; /* interrupts and exceptions taken here, by vector */
 };
 
 /* This CPU's number (0 is the boot CPU): one load, so the heap's fast path can ask freely. */
@@ -47,6 +52,27 @@ static inline void *arch_this_cpu_heap(void)
 
     __asm__("movq %%gs:%c1, %0" : "=r"(heap) : "i"(ARCH_PERCPU_HEAP_OFFSET));
     return heap;
+}
+
+/* Preemption off on this CPU (nests); one instruction. */
+static inline void arch_preempt_disable(void)
+{
+    __asm__ volatile("incl %%gs:%c0" ::"i"(ARCH_PERCPU_PREEMPT_OFFSET) : "memory");
+}
+
+/* Undo one arch_preempt_disable; true when that made it zero and a tick wants a switch. */
+static inline bool arch_preempt_enable_resched(void)
+{
+    bool zero;
+
+    __asm__ volatile("decl %%gs:%c1" : "=@ccz"(zero) : "i"(ARCH_PERCPU_PREEMPT_OFFSET) : "memory");
+    if (kite_likely(!zero)) {
+        return false;
+    }
+    bool r;
+
+    __asm__ volatile("movb %%gs:%c1, %0" : "=r"(r) : "i"(ARCH_PERCPU_PREEMPT_OFFSET + 4));
+    return r;
 }
 
 static inline struct arch_percpu *arch_this_cpu(void)
