@@ -27,13 +27,13 @@
 #define ICR_NMI      0x4400 /* NMI delivery, assert */
 #define DEFAULT_BASE 0xfee00000ull
 
-#define REG_LVT_TIMER   0x320
-#define REG_TIMER_INIT  0x380
-#define REG_TIMER_CUR   0x390
-#define REG_TIMER_DIV   0x3e0
-#define LVT_MASKED      (1u << 16)
+#define REG_LVT_TIMER    0x320
+#define REG_TIMER_INIT   0x380
+#define REG_TIMER_CUR    0x390
+#define REG_TIMER_DIV    0x3e0
+#define LVT_MASKED       (1u << 16)
 #define LVT_TSC_DEADLINE (2u << 17)
-#define DIV_BY_1        0xb
+#define DIV_BY_1         0xb
 #define MSR_TSC_DEADLINE 0x6e0
 
 static volatile uint32_t *lapic;
@@ -198,7 +198,8 @@ void arch_timer_arm(uint64_t deadline_ns)
     uint64_t now = kite_time_ns();
 
     if (tsc_deadline) {
-        uint64_t tsc = arch_boot_tsc + (uint64_t)(((unsigned __int128)deadline_ns * tsc_mult) >> 32);
+        uint64_t tsc =
+            arch_boot_tsc + (uint64_t)(((unsigned __int128)deadline_ns * tsc_mult) >> 32);
 
         arch_wrmsr(MSR_TSC_DEADLINE, tsc ? tsc : 1);
     } else {

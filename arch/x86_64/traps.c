@@ -246,7 +246,7 @@ static void load_tables(struct cpu_tables *t)
 static void fpu_init(void)
 {
     arch_write_cr0((arch_read_cr0() & ~(1ull << 2)) | (1ull << 1)); /* EM off, MP on */
-    arch_write_cr4(arch_read_cr4() | (1ull << 9) | (1ull << 10)); /* OSFXSR, OSXMMEXCPT */
+    arch_write_cr4(arch_read_cr4() | (1ull << 9) | (1ull << 10));   /* OSFXSR, OSXMMEXCPT */
     __asm__ volatile("fninit");
 }
 

@@ -76,10 +76,10 @@ ARCH_READ_CR(3)
 ARCH_READ_CR(4)
 #undef ARCH_READ_CR
 
-#define ARCH_WRITE_CR(n)                                                \
-    static inline void arch_write_cr##n(uint64_t v)                     \
-    {                                                                   \
-        __asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");        \
+#define ARCH_WRITE_CR(n)                                         \
+    static inline void arch_write_cr##n(uint64_t v)              \
+    {                                                            \
+        __asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory"); \
     }
 ARCH_WRITE_CR(0)
 ARCH_WRITE_CR(4)

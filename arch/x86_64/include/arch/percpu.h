@@ -6,9 +6,9 @@
  */
 #pragma once
 
-#define ARCH_PERCPU_CPU_OFFSET   8
-#define ARCH_PERCPU_CATCH_OFFSET 16
-#define ARCH_PERCPU_HEAP_OFFSET  24
+#define ARCH_PERCPU_CPU_OFFSET     8
+#define ARCH_PERCPU_CATCH_OFFSET   16
+#define ARCH_PERCPU_HEAP_OFFSET    24
 #define ARCH_PERCPU_PREEMPT_OFFSET 32
 
 #ifndef __ASSEMBLER__
@@ -31,8 +31,8 @@ struct arch_percpu {
     void (*volatile call_fn)(void *arg);
     void *call_arg;
     volatile bool online;
-    uint64_t ist_top[3]; /* double fault, NMI, machine check stacks (not the boot CPU's) */
-    char name[16];       /* "cpuN", for stack names and reports */
+    uint64_t ist_top[3];     /* double fault, NMI, machine check stacks (not the boot CPU's) */
+    char name[16];           /* "cpuN", for stack names and reports */
     uint64_t irq_count[256]; /* interrupts and exceptions taken here, by vector */
 };
 
