@@ -68,6 +68,7 @@ void kite_start(uint64_t mbi_phys)
     kite_acpi_init();                 /* ACPI tables: CPUs, interrupt routing, NUMA, timers */
     kite_numa_init();                 /* nodes, their memory, CPUs and distances */
     kite_mm_init();                   /* final page tables, a page allocator per node region */
+    arch_time_calibrate();            /* TSC rate against the HPET, unless CPUID gave it */
     kite_sched_init();                /* threads: the boot context and CPU 0's idle thread */
     kite_smp_init();                  /* the other CPUs: started, each in its idle thread */
     /* interrupts and timers, threads and the scheduler: SMP work */

@@ -27,11 +27,13 @@ void arch_traps_init(void);
 /* The same for a CPU being started: its own GDT and TSS, with @ist_top stacks. */
 void arch_traps_init_cpu(struct arch_percpu *pc, const uint64_t ist_top[3]);
 
-/* Calibrate the TSC; afterwards arch_tsc_khz is non-zero. */
+/* The TSC rate when the CPU states it; else a high guess, so early waits are not short. */
 void arch_time_init(void);
+/* After kite_mm_init: measure the TSC against the HPET (or the PIT) unless already known. */
+void arch_time_calibrate(void);
 extern uint64_t arch_tsc_khz;
 
-/* Nanoseconds since kernel entry (0 before arch_time_init). */
+/* Nanoseconds since kernel entry (0 until the TSC rate is known). */
 uint64_t kite_time_ns(void);
 
 /*

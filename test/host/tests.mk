@@ -9,3 +9,4 @@ utest-buddy := mm/tests/buddy_utest.c mm/buddy.c kernel/vsnprintf.c
 utest-topology := kernel/tests/topology_utest.c kernel/topology.c kernel/vsnprintf.c
 utest-acpi := kernel/tests/acpi_utest.c kernel/acpi.c kernel/vsnprintf.c
 utest-heap := mm/tests/heap_utest.c mm/heap.c kernel/vsnprintf.c
+utest-ioapic := arch/x86_64/tests/ioapic_utest.c
