@@ -161,6 +161,9 @@ static uint64_t apic_timer_khz(unsigned int us)
 
 void arch_timer_init_cpu(void)
 {
+    if (arch_lapic_init()) {
+        return; /* no APIC mapped: no timer (reported where the APIC is set up) */
+    }
     if (arch_cpu_id() == 0) {
         uint32_t a, b, c, d;
 

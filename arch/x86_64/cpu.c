@@ -4,8 +4,11 @@
  * hypervisor runs us, stopping, and frame-pointer backtraces.
  */
 #include <kite/arch.h>
+#include <kite/string.h>
 
 #include <arch/paging.h>
+
+char arch_percpu_token; /* never written; see <arch/percpu.h> */
 
 bool arch_under_hypervisor(void)
 {
@@ -49,7 +52,7 @@ void arch_backtrace(uint64_t rbp, void (*fn)(void *ctx, uint64_t addr), void *ct
 
 extern char arch_thread_trampoline[];
 
-uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *arg), void *arg)
+uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *arg, void *from), void *arg)
 {
     uint64_t *sp = (uint64_t *)top;
 
@@ -62,6 +65,61 @@ uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *arg), void *a
     *--sp = 0;                          /* r14 */
     *--sp = 0;                          /* r15 */
     return (uint64_t)(uintptr_t)sp;
+}
+
+/* ---------------------------------------------------------------- __thread blocks */
+
+extern char __kite_tdata_start[], __kite_tdata_end[], __kite_tls_end[], __kite_tls_align[];
+
+#define TCB_SIZE 64 /* at the thread pointer: %fs:0 holds the pointer itself */
+
+static size_t tls_align(void)
+{
+    return KITE_MAX((size_t)(uintptr_t)__kite_tls_align, (size_t)16);
+}
+
+/* The block's size as the linker laid out the offsets: the template rounded up to its alignment. */
+static size_t tls_block_size(void)
+{
+    return KITE_ALIGN_UP((size_t)(__kite_tls_end - __kite_tdata_start), tls_align());
+}
+
+size_t arch_tls_area_size(void)
+{
+    size_t block = tls_block_size();
+
+    return block ? block + TCB_SIZE + tls_align() : 0;
+}
+
+/* A fresh block on every thread start: zero it in words, then copy the initialized part. */
+uint64_t arch_tls_setup(uintptr_t end, uintptr_t *low)
+{
+    static size_t block = (size_t)-1, align;
+    size_t data = (size_t)(__kite_tdata_end - __kite_tdata_start);
+    uintptr_t tp;
+
+    if (block == (size_t)-1) {
+        align = tls_align();
+        block = tls_block_size();
+    }
+    if (!block) {
+        *low = end;
+        return 0;
+    }
+    tp = KITE_ALIGN_DOWN(end - TCB_SIZE, align);
+    *low = tp - block;
+    {
+        void *d = (void *)*low;
+        const void *src = __kite_tdata_start;
+        size_t n = block / 8;
+
+        __asm__ volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(0ull) : "memory");
+        d = (void *)*low;
+        n = data;
+        __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+    }
+    *(uint64_t *)tp = tp;
+    return tp;
 }
 
 void arch_idle_halt(void)

@@ -70,9 +70,6 @@ KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, heap) == ARCH_PERCPU_H
 KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, preempt_count) ==
                        ARCH_PERCPU_PREEMPT_OFFSET,
                    "arch_preempt_* use %gs:ARCH_PERCPU_PREEMPT_OFFSET");
-KITE_STATIC_ASSERT(__builtin_offsetof(struct arch_percpu, resched) ==
-                       ARCH_PERCPU_PREEMPT_OFFSET + 4,
-                   "arch_preempt_enable_resched reads resched right after the count");
 
 /* One GDT and TSS per CPU: a TSS cannot be loaded on two CPUs at once. */
 struct cpu_tables {

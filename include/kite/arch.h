@@ -62,12 +62,22 @@ int arch_smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg);
 int arch_smp_wait(unsigned int cpu, uint64_t timeout_ms);
 
 /* Switch threads: save this one's stack pointer in *@save_rsp, continue on @load_rsp. */
-void arch_switch(uint64_t *save_rsp, uint64_t load_rsp);
+void *arch_switch(uint64_t *save_rsp, uint64_t load_rsp, void *from);
 /*
  * The stack pointer a new thread starts from: its first switch calls
  * @start(@arg) on the stack whose top is @top (16-byte aligned).
  */
-uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *arg), void *arg);
+uint64_t arch_thread_stack_init(uintptr_t top, void (*start)(void *arg, void *from), void *arg);
+
+/*
+ * __thread variables: arch_tls_area_size() bytes hold one thread's block
+ * (0 when the image has none). arch_tls_setup fills the block that ends at
+ * @end from the image's template, stores its lowest address in *@low and
+ * returns the thread pointer to load with arch_set_fs_base.
+ */
+size_t arch_tls_area_size(void);
+uint64_t arch_tls_setup(uintptr_t end, uintptr_t *low);
+/* arch_set_fs_base(base) is inline, in <arch/cpu.h>. */
 
 /* Wake CPU @cpu from hlt (a wake-up IPI); harmless when it is busy. */
 void arch_smp_kick(unsigned int cpu);

@@ -14,6 +14,7 @@
 #define KITE_PACKED            __attribute__((packed))
 #define KITE_NORETURN          __attribute__((noreturn))
 #define KITE_WEAK              __attribute__((weak))
+#define KITE_ALWAYS_INLINE     inline __attribute__((always_inline))
 #define KITE_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 /* A result the caller must look at: error codes, allocations. */
 #define KITE_MUST_CHECK __attribute__((warn_unused_result))

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Spinlocks. A waiter spins with pause (cheap under emulation and on
- * hyperthreads). Take a lock that an interrupt handler may also take with the
- * irqsave variant. No recursion: taking a held lock on the same CPU hangs.
+ * Spinlocks: ticket locks, so CPUs get a contended lock in the order they
+ * asked for it and none starves. A waiter spins with pause (cheap under
+ * emulation and on hyperthreads). Holding one keeps the thread from being
+ * preempted on its CPU, so a lock holder is never descheduled while others
+ * spin; blocking (join, mutexes, sleep) with a spinlock held is a bug. Take
+ * a lock that an interrupt handler may also take with the irqsave variant.
+ * No recursion: taking a held lock on the same CPU hangs.
  */
 #pragma once
 
@@ -11,36 +15,60 @@
 #include <kite/types.h>
 
 struct kite_spinlock {
-    volatile uint32_t locked;
+    union {
+        volatile uint32_t word;
+        struct {
+            volatile uint16_t owner; /* the ticket being served */
+            volatile uint16_t next;  /* the next ticket handed out */
+        };
+    };
 };
 
 #define KITE_SPINLOCK_INIT \
     {                      \
-        0                  \
+        {                  \
+            0              \
+        }                  \
     }
 
 static inline void kite_spin_lock(struct kite_spinlock *l)
 {
-    while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
-        while (KITE_READ_ONCE(l->locked)) {
-            arch_pause();
-        }
+    uint16_t ticket;
+
+    arch_preempt_disable();
+    ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
+    while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
+        arch_pause();
     }
 }
 
 static inline bool kite_spin_trylock(struct kite_spinlock *l)
 {
-    return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+    uint32_t v = l->word;
+
+    if ((uint16_t)v != (uint16_t)(v >> 16)) {
+        return false;
+    }
+    arch_preempt_disable();
+    if (__atomic_compare_exchange_n(&l->word, &v, v + (1u << 16), false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+        return true;
+    }
+    arch_preempt_enable();
+    return false;
 }
 
 static inline void kite_spin_unlock(struct kite_spinlock *l)
 {
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+    arch_preempt_enable();
 }
 
 static inline bool kite_spin_held(const struct kite_spinlock *l)
 {
-    return KITE_READ_ONCE(l->locked) != 0;
+    uint32_t v = l->word;
+
+    return (uint16_t)v != (uint16_t)(v >> 16);
 }
 
 static inline unsigned long kite_spin_lock_irqsave(struct kite_spinlock *l)

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Threads: the only unit of execution in Kite. A thread runs a function on
- * one CPU, on its own guarded stack, both allocated on that CPU's node.
- * Threads switch when they yield, block (join) or exit; preemption, timers
- * and sleep come with the rest of the scheduler work.
+ * one CPU, on its own guarded stack, both allocated on that CPU's node,
+ * with its own block of __thread variables (through the FS base).
+ *
+ * Scheduling: each CPU runs its highest-priority runnable thread; threads
+ * of equal priority take turns every quantum (CONFIG_SCHED_QUANTUM_US,
+ * kite.quantum=). A CPU with one runnable thread and no timer due takes no
+ * timer interrupt at all. A thread created with KITE_CPU_ANY is unbound:
+ * it starts on the least loaded CPU of its creator's node, and idle CPUs
+ * steal unbound threads (nearest node first). A thread created for a CPU
+ * stays there until kite_thread_move.
  */
 #pragma once
 
@@ -14,6 +21,11 @@
 #define KITE_THREAD_STACK_DEFAULT (16u << 10)
 #define KITE_THREAD_NAME_MAX      24
 
+/* Priorities: higher runs first; a thread of higher priority preempts at once. */
+#define KITE_PRIO_MIN     (-4)
+#define KITE_PRIO_DEFAULT 0
+#define KITE_PRIO_MAX     3
+
 struct kite_thread;
 typedef void *(*kite_thread_fn)(void *arg);
 
@@ -22,12 +34,14 @@ struct kite_thread_attr {
     size_t stack_size; /* 0: KITE_THREAD_STACK_DEFAULT */
     const char *name;  /* copied; NULL: "thread" */
     bool detached;     /* freed when it exits; cannot be joined */
+    int prio;          /* KITE_PRIO_MIN..KITE_PRIO_MAX; 0 (the zero value) is the default */
 };
 
 /*
  * Start @fn(@arg) in a new thread (@attr NULL: defaults). Returns 0 and the
  * thread in *@out (may be NULL for detached threads), -KITE_ENODEV for a CPU
- * that is not online, -KITE_EINVAL for a bad stack size, -KITE_ENOMEM.
+ * that is not online, -KITE_EINVAL for a bad stack size or priority,
+ * -KITE_ENOMEM.
  */
 KITE_MUST_CHECK int kite_thread_create(struct kite_thread **out, kite_thread_fn fn, void *arg,
                                        const struct kite_thread_attr *attr);
@@ -44,9 +58,27 @@ KITE_NORETURN void kite_thread_exit(void *ret);
 /* Let the other runnable threads of this CPU run first. */
 void kite_thread_yield(void);
 
+/*
+ * Bind @t to CPU @cpu (KITE_CPU_ANY: unbind it). The calling thread moves
+ * before this returns; another thread moves the next time it is scheduled
+ * (at once when it is waiting in a run queue). 0, -KITE_ENODEV or -KITE_EINVAL.
+ */
+KITE_MUST_CHECK int kite_thread_move(struct kite_thread *t, int cpu);
+
+/* Change the calling thread's priority; 0 or -KITE_EINVAL. */
+KITE_MUST_CHECK int kite_thread_set_prio(int prio);
+int kite_thread_prio(const struct kite_thread *t);
+
 struct kite_thread *kite_thread_self(void);
 const char *kite_thread_name(const struct kite_thread *t);
 unsigned int kite_thread_cpu(const struct kite_thread *t);
+/* The CPU the caller runs on (it may move afterwards, unless bound). */
+unsigned int kite_cpu(void);
+
+/* The time slice of equal-priority threads, in nanoseconds (kite.quantum, in microseconds). */
+uint64_t kite_sched_quantum_ns(void);
+/* Context switches CPU @cpu has made since boot (tests and statistics). */
+uint64_t kite_sched_switches(unsigned int cpu);
 
 /* For boot only: the boot CPU's threads, then each started CPU's run queue and idle thread. */
 void kite_sched_init(void);

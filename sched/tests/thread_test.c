@@ -96,11 +96,16 @@ KITE_TEST(thread, ten_thousand_threads_leave_memory_as_it_was)
 static volatile unsigned int turns[2];
 static volatile int last = -1;
 static volatile unsigned int alternations;
+static volatile bool go;
 
 static void *ping(void *arg)
 {
     int me = (int)(uintptr_t)arg;
 
+    /* Both start together: the first one created must not run ahead alone. */
+    while (!go) {
+        kite_thread_yield();
+    }
     for (int i = 0; i < 100; i++) {
         if (last != me) {
             alternations++;
@@ -119,8 +124,10 @@ KITE_TEST(thread, yield_alternates_threads_on_a_cpu)
 
     alternations = 0;
     last = -1;
+    go = false;
     KITE_ASSERT(kite_thread_create(&a, ping, (void *)0, &attr) == 0);
     KITE_ASSERT(kite_thread_create(&b, ping, (void *)1, &attr) == 0);
+    go = true;
     KITE_ASSERT(kite_thread_join(a, NULL) == 0);
     KITE_ASSERT(kite_thread_join(b, NULL) == 0);
     KITE_EXPECT_EQ(turns[0] + turns[1], 200);

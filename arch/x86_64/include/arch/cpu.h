@@ -56,6 +56,12 @@ static inline void arch_wrmsr(uint32_t msr, uint64_t v)
 }
 
 /* The TSC; ordered after earlier loads so that intervals are not cut short. */
+/* The thread pointer for __thread variables (one wrmsr on a thread switch). */
+static inline void arch_set_fs_base(uint64_t base)
+{
+    arch_wrmsr(0xc0000100, base);
+}
+
 static inline uint64_t arch_tsc(void)
 {
     uint32_t lo, hi;

@@ -24,9 +24,7 @@ struct arch_percpu {
     uint32_t apic_id;
     struct arch_catch *catch_top; /* innermost armed trap catch on this CPU */
     void *heap;                   /* this CPU's row of heap caches (kite_heap_cpu_row) */
-    /* Preemption off while non-zero (spinlocks held); a tick that found it so sets resched. */
-    unsigned int preempt_count;
-    volatile bool resched;
+    unsigned int preempt_count;   /* preemption off while non-zero (spinlocks held) */
     /* Work handed to this CPU by arch_smp_call; fn is cleared when done. */
     void (*volatile call_fn)(void *arg);
     void *call_arg;
@@ -36,12 +34,19 @@ struct arch_percpu {
     uint64_t irq_count[256]; /* interrupts and exceptions taken here, by vector */
 };
 
+/*
+ * The per-CPU reads below name arch_percpu_token as a memory input: the
+ * compiler may merge two reads with no call between them, but never moves
+ * one across a function call, after which the thread may run on another CPU.
+ */
+extern char arch_percpu_token;
+
 /* This CPU's number (0 is the boot CPU): one load, so the heap's fast path can ask freely. */
 static inline unsigned int arch_cpu_id(void)
 {
     unsigned int cpu;
 
-    __asm__("movl %%gs:%c1, %0" : "=r"(cpu) : "i"(ARCH_PERCPU_CPU_OFFSET));
+    __asm__("movl %%gs:%c1, %0" : "=r"(cpu) : "i"(ARCH_PERCPU_CPU_OFFSET), "m"(arch_percpu_token));
     return cpu;
 }
 
@@ -50,7 +55,9 @@ static inline void *arch_this_cpu_heap(void)
 {
     void *heap;
 
-    __asm__("movq %%gs:%c1, %0" : "=r"(heap) : "i"(ARCH_PERCPU_HEAP_OFFSET));
+    __asm__("movq %%gs:%c1, %0"
+            : "=r"(heap)
+            : "i"(ARCH_PERCPU_HEAP_OFFSET), "m"(arch_percpu_token));
     return heap;
 }
 
@@ -60,26 +67,26 @@ static inline void arch_preempt_disable(void)
     __asm__ volatile("incl %%gs:%c0" ::"i"(ARCH_PERCPU_PREEMPT_OFFSET) : "memory");
 }
 
-/* Undo one arch_preempt_disable; true when that made it zero and a tick wants a switch. */
-static inline bool arch_preempt_enable_resched(void)
+/* Undo one arch_preempt_disable. A tick that came meanwhile retries shortly (sched/thread.c). */
+static inline void arch_preempt_enable(void)
 {
-    bool zero;
+    __asm__ volatile("decl %%gs:%c0" ::"i"(ARCH_PERCPU_PREEMPT_OFFSET) : "memory");
+}
 
-    __asm__ volatile("decl %%gs:%c1" : "=@ccz"(zero) : "i"(ARCH_PERCPU_PREEMPT_OFFSET) : "memory");
-    if (kite_likely(!zero)) {
-        return false;
-    }
-    bool r;
+/* True when this CPU may switch threads on a tick: no spinlock held. */
+static inline bool arch_preemptible(void)
+{
+    unsigned int n;
 
-    __asm__ volatile("movb %%gs:%c1, %0" : "=r"(r) : "i"(ARCH_PERCPU_PREEMPT_OFFSET + 4));
-    return r;
+    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(n) : "i"(ARCH_PERCPU_PREEMPT_OFFSET));
+    return n == 0;
 }
 
 static inline struct arch_percpu *arch_this_cpu(void)
 {
     struct arch_percpu *pc;
 
-    __asm__("movq %%gs:0, %0" : "=r"(pc));
+    __asm__("movq %%gs:0, %0" : "=r"(pc) : "m"(arch_percpu_token));
     return pc;
 }
 

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler under a booted kernel: a thread spinning forever does not
+ * keep another of its priority off the CPU (preemption), and its x87/SSE
+ * state survives being preempted; a CPU running one thread takes no timer
+ * interrupt (tickless); a higher priority runs first and is not
+ * time-sliced with a lower one; sleep and timers keep time and place;
+ * idle CPUs steal unbound threads while bound ones stay put; threads move
+ * when told; __thread variables are per thread; misuse gives errors.
+ *
+ * Every wait is bounded: a spinning thread gives up after a few seconds,
+ * so a broken scheduler fails a check instead of hanging the boot.
+ */
+#include <kite/arch.h>
+#include <kite/errno.h>
+#include <kite/numa.h>
+#include <kite/test.h>
+#include <kite/thread.h>
+#include <kite/timer.h>
+
+#define GIVE_UP_NS (3 * KITE_NSEC_PER_SEC)
+
+static unsigned int last_cpu(void)
+{
+    return arch_cpus_online() - 1;
+}
+
+static volatile bool stop;
+
+/* Spin without yielding until told to stop; true when it had to give up. */
+static void *spin_until_stopped(void *arg)
+{
+    uint64_t end = kite_time_ns() + GIVE_UP_NS;
+
+    (void)arg;
+    while (!KITE_READ_ONCE(stop)) {
+        if (kite_time_ns() > end) {
+            return (void *)1;
+        }
+        arch_pause();
+    }
+    return NULL;
+}
+
+static void *set_stop(void *arg)
+{
+    (void)arg;
+    KITE_WRITE_ONCE(stop, true);
+    return (void *)(uintptr_t)arch_cpu_id();
+}
+
+KITE_TEST(sched, spinning_thread_is_preempted)
+{
+    struct kite_thread_attr attr = {.cpu = (int)last_cpu(), .name = "spinner"};
+    struct kite_thread *spinner, *stopper;
+    void *gave_up = NULL, *ran_on = NULL;
+    uint64_t switches = kite_sched_switches(last_cpu());
+
+    stop = false;
+    KITE_ASSERT(kite_thread_create(&spinner, spin_until_stopped, NULL, &attr) == 0);
+    attr.name = "stopper";
+    KITE_ASSERT(kite_thread_create(&stopper, set_stop, NULL, &attr) == 0);
+    KITE_EXPECT_EQ(kite_thread_join(stopper, &ran_on), 0);
+    KITE_EXPECT_EQ(kite_thread_join(spinner, &gave_up), 0);
+    KITE_EXPECT(gave_up == NULL);
+    KITE_EXPECT_EQ((uintptr_t)ran_on, last_cpu());
+    KITE_EXPECT(kite_sched_switches(last_cpu()) > switches);
+}
+
+/* Keep a pattern in xmm0 across preemptions; true when it changed. */
+static void *hold_xmm0(void *arg)
+{
+    uint64_t pattern = (uint64_t)(uintptr_t)arg * 0x0101010101010101ull, seen = pattern;
+    uint64_t end = kite_time_ns() + 3 * kite_sched_quantum_ns();
+
+    /* No clobber list: this file is built with general registers only, so nothing else uses xmm0.
+     */
+    __asm__ volatile("movq %0, %%xmm0" ::"r"(pattern));
+    while (kite_time_ns() < end && seen == pattern) {
+        __asm__ volatile("movq %%xmm0, %0" : "=r"(seen));
+    }
+    return (void *)(uintptr_t)(seen != pattern);
+}
+
+KITE_TEST(sched, sse_state_survives_preemption)
+{
+    struct kite_thread_attr attr = {.cpu = (int)last_cpu(), .name = "xmm"};
+    struct kite_thread *t[3];
+    uint64_t switches = kite_sched_switches(last_cpu());
+
+    for (uintptr_t i = 0; i < 3; i++) {
+        KITE_ASSERT(kite_thread_create(&t[i], hold_xmm0, (void *)(i + 1), &attr) == 0);
+    }
+    for (unsigned int i = 0; i < 3; i++) {
+        void *changed = (void *)1;
+
+        KITE_EXPECT_EQ(kite_thread_join(t[i], &changed), 0);
+        KITE_EXPECT(changed == NULL);
+    }
+    /* Three threads of 3 quanta each on one CPU: they must have been switched by ticks. */
+    KITE_EXPECT(kite_sched_switches(last_cpu()) >= switches + 6);
+}
+
+/* Run alone for 100 ms of time and count this CPU's timer interrupts meanwhile. */
+static void *count_ticks_alone(void *arg)
+{
+    unsigned int cpu = arch_cpu_id();
+    uint64_t before = arch_irq_count(cpu, ARCH_VECTOR_TIMER);
+    uint64_t end = kite_time_ns() + 100 * KITE_NSEC_PER_MSEC;
+
+    (void)arg;
+    while (kite_time_ns() < end) {
+        arch_pause();
+    }
+    return (void *)(uintptr_t)(arch_irq_count(cpu, ARCH_VECTOR_TIMER) - before);
+}
+
+KITE_TEST(sched, one_thread_takes_no_timer_interrupts)
+{
+    struct kite_thread_attr attr = {.cpu = (int)last_cpu(), .name = "alone"};
+    struct kite_thread *t;
+    void *ticks = (void *)-1;
+
+    KITE_ASSERT(kite_thread_create(&t, count_ticks_alone, NULL, &attr) == 0);
+    KITE_ASSERT(kite_thread_join(t, &ticks) == 0);
+    KITE_EXPECT_EQ((uintptr_t)ticks, 0);
+}
+
+static volatile unsigned long low_count;
+static volatile bool low_started;
+
+static void *count_low(void *arg)
+{
+    uint64_t end = kite_time_ns() + GIVE_UP_NS;
+
+    (void)arg;
+    low_started = true;
+    while (!KITE_READ_ONCE(stop) && kite_time_ns() < end) {
+        low_count++;
+    }
+    return NULL;
+}
+
+/* At a higher priority: spin 3 quanta; the lower thread on this CPU must not run meanwhile. */
+static void *spin_high(void *arg)
+{
+    uint64_t end = kite_time_ns() + 3 * kite_sched_quantum_ns();
+    unsigned long before;
+
+    (void)arg;
+    before = low_count;
+    while (kite_time_ns() < end) {
+        arch_pause();
+    }
+    before = low_count - before;
+    KITE_WRITE_ONCE(stop, true);
+    return (void *)before;
+}
+
+KITE_TEST(sched, higher_priority_runs_first_and_alone)
+{
+    struct kite_thread_attr lo = {.cpu = (int)last_cpu(), .name = "low", .prio = -1};
+    struct kite_thread_attr hi = {.cpu = (int)last_cpu(), .name = "high", .prio = 2};
+    struct kite_thread *l, *h;
+    void *low_ran = (void *)1;
+    uint64_t end = kite_time_ns() + GIVE_UP_NS;
+
+    stop = false;
+    low_started = false;
+    low_count = 0;
+    KITE_ASSERT(kite_thread_create(&l, count_low, NULL, &lo) == 0);
+    while (!low_started && kite_time_ns() < end) {
+        kite_sleep_ns(KITE_NSEC_PER_MSEC); /* block: on one CPU the lower thread runs only then */
+    }
+    KITE_EXPECT(low_started);
+    /* The low thread is running; the high one must take the CPU from it and keep it. */
+    KITE_ASSERT(kite_thread_create(&h, spin_high, NULL, &hi) == 0);
+    KITE_EXPECT_EQ(kite_thread_prio(h), 2);
+    KITE_EXPECT_EQ(kite_thread_join(h, &low_ran), 0);
+    KITE_EXPECT_EQ(kite_thread_join(l, NULL), 0);
+    KITE_EXPECT_EQ((uintptr_t)low_ran, 0);
+}
+
+static void *sleep_5ms(void *arg)
+{
+    uint64_t start = kite_time_ns();
+
+    (void)arg;
+    kite_sleep_ns(5 * KITE_NSEC_PER_MSEC);
+    return (void *)(uintptr_t)(kite_time_ns() - start);
+}
+
+KITE_TEST(sched, sleep_lasts_at_least_as_asked_and_lets_others_run)
+{
+    struct kite_thread_attr attr = {.cpu = (int)last_cpu(), .name = "sleeper"};
+    struct kite_thread *t[4];
+
+    for (unsigned int i = 0; i < 4; i++) {
+        KITE_ASSERT(kite_thread_create(&t[i], sleep_5ms, NULL, &attr) == 0);
+    }
+    for (unsigned int i = 0; i < 4; i++) {
+        void *took = NULL;
+
+        KITE_EXPECT_EQ(kite_thread_join(t[i], &took), 0);
+        KITE_EXPECT((uintptr_t)took >= 5 * KITE_NSEC_PER_MSEC);
+        /* Generous: emulation is slow, but not a second late. */
+        KITE_EXPECT((uintptr_t)took < KITE_NSEC_PER_SEC);
+    }
+}
+
+struct fired {
+    volatile unsigned int count;
+    volatile unsigned int cpu;
+    volatile uint64_t at;
+};
+
+static void note_fire(struct kite_timer *t, void *arg)
+{
+    struct fired *f = arg;
+
+    (void)t;
+    f->cpu = arch_cpu_id();
+    f->at = kite_time_ns();
+    __atomic_fetch_add(&f->count, 1, __ATOMIC_RELAXED);
+}
+
+/* Wait (yielding) until @f has fired @n times or a second passed. */
+static void wait_fired(struct fired *f, unsigned int n)
+{
+    uint64_t end = kite_time_ns() + KITE_NSEC_PER_SEC;
+
+    while (KITE_READ_ONCE(f->count) < n && kite_time_ns() < end) {
+        kite_sleep_ns(KITE_NSEC_PER_MSEC);
+    }
+}
+
+KITE_TEST(sched, one_shot_timer_fires_once_on_its_cpu)
+{
+    for (unsigned int cpu = 0; cpu < arch_cpus_online(); cpu++) {
+        struct fired f = {0};
+        struct kite_timer t;
+        uint64_t start = kite_time_ns();
+
+        kite_timer_init(&t, note_fire, &f);
+        KITE_ASSERT(kite_timer_start(&t, (int)cpu, 2 * KITE_NSEC_PER_MSEC, 0) == 0);
+        KITE_EXPECT(kite_timer_pending(&t));
+        wait_fired(&f, 1);
+        kite_sleep_ns(5 * KITE_NSEC_PER_MSEC);
+        KITE_EXPECT_EQ(f.count, 1);
+        KITE_EXPECT_EQ(f.cpu, cpu);
+        KITE_EXPECT(f.at >= start + 2 * KITE_NSEC_PER_MSEC);
+        KITE_EXPECT(!kite_timer_pending(&t));
+        KITE_EXPECT(!kite_timer_cancel(&t));
+    }
+}
+
+KITE_TEST(sched, periodic_timer_repeats_until_cancelled)
+{
+    struct fired f = {0};
+    struct kite_timer t;
+    unsigned int seen;
+
+    kite_timer_init(&t, note_fire, &f);
+    KITE_ASSERT(kite_timer_start(&t, (int)last_cpu(), KITE_NSEC_PER_MSEC, KITE_NSEC_PER_MSEC) == 0);
+    wait_fired(&f, 5);
+    KITE_EXPECT(f.count >= 5);
+    KITE_EXPECT_EQ(f.cpu, last_cpu());
+    KITE_EXPECT(kite_timer_cancel(&t));
+    seen = f.count;
+    kite_sleep_ns(5 * KITE_NSEC_PER_MSEC);
+    KITE_EXPECT_EQ(f.count, seen);
+}
+
+KITE_TEST(sched, cancelled_timer_never_fires)
+{
+    struct fired f = {0};
+    struct kite_timer t;
+
+    kite_timer_init(&t, note_fire, &f);
+    KITE_ASSERT(kite_timer_start(&t, (int)last_cpu(), 20 * KITE_NSEC_PER_MSEC, 0) == 0);
+    KITE_EXPECT(kite_timer_cancel(&t));
+    kite_sleep_ns(30 * KITE_NSEC_PER_MSEC);
+    KITE_EXPECT_EQ(f.count, 0);
+    KITE_EXPECT_EQ(kite_timer_start(&t, (int)arch_cpus_online(), 1, 0), -KITE_ENODEV);
+    KITE_EXPECT_EQ(kite_timer_start(&t, -5, 1, 0), -KITE_ENODEV);
+}
+
+/* Spin about 20 ms (being preempted), noting every CPU this thread ran on. */
+static void *roam(void *arg)
+{
+    uint64_t end = kite_time_ns() + 20 * KITE_NSEC_PER_MSEC, seen = 0;
+
+    (void)arg;
+    while (kite_time_ns() < end) {
+        seen |= 1ull << (arch_cpu_id() & 63);
+    }
+    return (void *)(uintptr_t)seen;
+}
+
+/* Bound: note whether it ever ran anywhere else. */
+static void *stay(void *arg)
+{
+    uint64_t end = kite_time_ns() + 20 * KITE_NSEC_PER_MSEC;
+    unsigned int cpu = (unsigned int)(uintptr_t)arg;
+    uintptr_t strays = 0;
+
+    while (kite_time_ns() < end) {
+        strays += arch_cpu_id() != cpu;
+    }
+    return (void *)strays;
+}
+
+KITE_TEST(sched, idle_cpus_steal_unbound_threads_and_bound_ones_stay)
+{
+    unsigned int n = KITE_MIN(arch_cpus_online() * 4, 64u),
+                 cpus = KITE_MIN(arch_cpus_online(), 64u);
+    struct kite_thread *t[64], *b[64];
+    uint64_t all = 0, want = cpus == 64 ? ~0ull : (1ull << cpus) - 1;
+
+    for (unsigned int i = 0; i < n; i++) {
+        struct kite_thread_attr attr = {.cpu = KITE_CPU_ANY, .name = "roam"};
+
+        KITE_ASSERT(kite_thread_create(&t[i], roam, NULL, &attr) == 0);
+    }
+    for (unsigned int c = 0; c < cpus; c++) {
+        struct kite_thread_attr attr = {.cpu = (int)c, .name = "stay"};
+
+        KITE_ASSERT(kite_thread_create(&b[c], stay, (void *)(uintptr_t)c, &attr) == 0);
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        void *seen = NULL;
+
+        KITE_EXPECT_EQ(kite_thread_join(t[i], &seen), 0);
+        all |= (uint64_t)(uintptr_t)seen;
+    }
+    for (unsigned int c = 0; c < cpus; c++) {
+        void *strays = (void *)1;
+
+        KITE_EXPECT_EQ(kite_thread_join(b[c], &strays), 0);
+        KITE_EXPECT_EQ((uintptr_t)strays, 0);
+    }
+    KITE_EXPECT_EQ(all, want);
+}
+
+/* Move itself to every CPU in turn; returns how many moves did not land. */
+static void *tour(void *arg)
+{
+    uintptr_t missed = 0;
+
+    (void)arg;
+    for (unsigned int c = 0; c < arch_cpus_online(); c++) {
+        unsigned int cpu = (c + 1) % arch_cpus_online();
+
+        if (kite_thread_move(kite_thread_self(), (int)cpu) || arch_cpu_id() != cpu ||
+            kite_thread_cpu(kite_thread_self()) != cpu) {
+            missed++;
+        }
+    }
+    return (void *)missed;
+}
+
+KITE_TEST(sched, threads_move_where_told)
+{
+    struct kite_thread_attr attr = {.cpu = 0, .name = "tour"};
+    struct kite_thread *t;
+    void *missed = (void *)1;
+
+    KITE_ASSERT(kite_thread_create(&t, tour, NULL, &attr) == 0);
+    KITE_EXPECT_EQ(kite_thread_join(t, &missed), 0);
+    KITE_EXPECT_EQ((uintptr_t)missed, 0);
+    KITE_EXPECT_EQ(kite_thread_move(kite_thread_self(), (int)arch_cpus_online()), -KITE_EINVAL);
+}
+
+static __thread unsigned long tls_word = 42;
+static __thread char tls_zero[100];
+
+static void *use_tls(void *arg)
+{
+    uintptr_t bad = 0;
+
+    bad += tls_word != 42;
+    for (unsigned int i = 0; i < sizeof(tls_zero); i++) {
+        bad += tls_zero[i] != 0;
+    }
+    tls_word = (uintptr_t)arg;
+    tls_zero[7] = (char)(uintptr_t)arg;
+    for (unsigned int i = 0; i < 20; i++) {
+        kite_thread_yield();
+        bad += tls_word != (uintptr_t)arg || tls_zero[7] != (char)(uintptr_t)arg;
+    }
+    return (void *)bad;
+}
+
+KITE_TEST(sched, thread_variables_are_per_thread)
+{
+    struct kite_thread *t[8];
+
+    for (uintptr_t i = 0; i < 8; i++) {
+        struct kite_thread_attr attr = {.cpu = (int)(i % 2 ? last_cpu() : 0), .name = "tls"};
+
+        KITE_ASSERT(kite_thread_create(&t[i], use_tls, (void *)(i + 100), &attr) == 0);
+    }
+    for (unsigned int i = 0; i < 8; i++) {
+        void *bad = (void *)1;
+
+        KITE_EXPECT_EQ(kite_thread_join(t[i], &bad), 0);
+        KITE_EXPECT_EQ((uintptr_t)bad, 0);
+    }
+    /* The boot thread has its own block too, left as it was. */
+    KITE_EXPECT_EQ(tls_word, 42);
+}
+
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
+KITE_TEST(sched, misuse_gives_errors)
+{
+    struct kite_thread_attr attr = {.cpu = 0, .prio = KITE_PRIO_MAX + 1};
+    struct kite_thread *t = NULL;
+
+    KITE_EXPECT_EQ(kite_thread_create(&t, nothing, NULL, &attr), -KITE_EINVAL);
+    attr.prio = KITE_PRIO_MIN - 1;
+    KITE_EXPECT_EQ(kite_thread_create(&t, nothing, NULL, &attr), -KITE_EINVAL);
+    attr.prio = 0;
+    KITE_EXPECT_EQ(kite_thread_create(&t, NULL, NULL, &attr), -KITE_EINVAL);
+    KITE_EXPECT_EQ(kite_thread_set_prio(KITE_PRIO_MAX + 1), -KITE_EINVAL);
+    KITE_EXPECT_EQ(kite_thread_move(NULL, 0), -KITE_EINVAL);
+    KITE_ASSERT(kite_thread_create(&t, nothing, NULL, &attr) == 0);
+    KITE_EXPECT_EQ(kite_thread_move(t, (int)arch_cpus_online()), -KITE_ENODEV);
+    KITE_EXPECT_EQ(kite_thread_move(t, -7), -KITE_ENODEV);
+    KITE_EXPECT_EQ(kite_thread_join(t, NULL), 0);
+}
