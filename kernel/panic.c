@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Panic: say what broke, where and on which CPU, then stop the machine as
- * kite.panic says (halt for a person at the console; poweroff so QEMU ends
- * with status 5). While in-kernel tests run, a panic always powers off, so a
- * crashing test ends the run at once instead of waiting for a timeout.
+ * Panic: say what broke, where and on which CPU, stop the other CPUs (an
+ * NMI each, so a CPU spinning with interrupts off stops too), then stop the
+ * machine as kite.panic says (halt for a person at the console; poweroff so
+ * QEMU ends with status 5). While in-kernel tests run, a panic always powers
+ * off, so a crashing test ends the run at once instead of waiting for a
+ * timeout.
  */
 #include <kite/arch.h>
 #include <kite/cmdline.h>
@@ -65,6 +67,14 @@ void kite_panic(const char *fmt, ...)
 
 void kite_panic_stop(void)
 {
+    /*
+     * Nothing else may run on: not the code whose invariant broke, not a
+     * printer mixing its lines into the report. The first panicking CPU stops
+     * the others; one that panics at the same time is stopped there instead.
+     */
+    arch_irq_disable();
+    kite_panicking = true;
+    (void)arch_smp_stop_others();
     if (kite_test_running || strcmp(param_panic, "poweroff") == 0) {
         kite_poweroff(KITE_EXIT_PANIC);
     }

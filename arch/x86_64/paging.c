@@ -5,7 +5,9 @@
  * them and a whole aligned gigabyte is RAM, else 2 MiB, else 4 KiB at the
  * ragged edges, so nothing but owned memory (and the legacy first MiB) is
  * mapped. The identity map is never executable: code runs from the image's
- * high mapping, whose text is read-only.
+ * high mapping, whose text is read-only. Removing a mapping, or replacing
+ * one, flushes it from every CPU's TLB (arch/x86_64/tlb.c) before returning,
+ * so the memory behind it can be reused at once.
  */
 #define KITE_LOG_PREFIX "paging: "
 
@@ -15,10 +17,12 @@
 #include <kite/mm.h>
 #include <kite/panic.h>
 #include <kite/printk.h>
+#include <kite/spinlock.h>
 #include <kite/string.h>
 
 #include <arch/layout.h>
 #include <arch/paging.h>
+#include <arch/tlb.h>
 
 #include "../../mm/reserve.h"
 
@@ -41,6 +45,13 @@
 
 extern char _rodata_start[], _data_start[];
 
+/*
+ * Guards changes to the live tables (arch_map_pages, arch_unmap_pages): two
+ * CPUs adding the same missing table would lose one's mappings. TLB flushes
+ * wait for every CPU, so they run after it is released: a CPU spinning for
+ * it with interrupts off could not answer.
+ */
+static struct kite_spinlock lock = KITE_SPINLOCK_INIT;
 static uint64_t *pml4;
 static bool gb_pages;
 static uint64_t nx; /* PTE_NX when the CPU has it, else 0 */
@@ -107,8 +118,12 @@ static uint64_t leaf_flags(unsigned int flags)
     return f;
 }
 
-/* Map [virt, virt+len) to phys; @large allows 2 MiB and 1 GiB pages where they fit. */
-static int map(uint64_t virt, uint64_t phys, uint64_t len, unsigned int flags, bool large)
+/*
+ * Map [virt, virt+len) to phys; @large allows 2 MiB and 1 GiB pages where they
+ * fit. Sets *@replaced when an entry that was present got overwritten.
+ */
+static int map(uint64_t virt, uint64_t phys, uint64_t len, unsigned int flags, bool large,
+               bool *replaced)
 {
     uint64_t f = leaf_flags(flags);
 
@@ -127,6 +142,9 @@ static int map(uint64_t virt, uint64_t phys, uint64_t len, unsigned int flags, b
                 return -KITE_ENOMEM;
             }
         }
+        if (t[idx(virt, leaf)] & PTE_P) {
+            *replaced = true;
+        }
         t[idx(virt, leaf)] = phys | f | (leaf ? PTE_PS : 0);
         leaves[leaf]++;
         virt += step;
@@ -138,8 +156,21 @@ static int map(uint64_t virt, uint64_t phys, uint64_t len, unsigned int flags, b
 
 int arch_map_pages(uint64_t virt, uint64_t phys, uint64_t len, unsigned int flags)
 {
-    return map(virt & ~(SIZE_4K - 1), phys & ~(SIZE_4K - 1),
-               KITE_ALIGN_UP(len + (virt & (SIZE_4K - 1)), SIZE_4K), flags, false);
+    uint64_t start = virt & ~(SIZE_4K - 1), size = KITE_ALIGN_UP(len + (virt - start), SIZE_4K);
+    bool replaced = false;
+    unsigned long irq = kite_spin_lock_irqsave(&lock);
+    int rc = map(start, phys & ~(SIZE_4K - 1), size, flags, false, &replaced);
+
+    kite_spin_unlock_irqrestore(&lock, irq);
+
+    /*
+     * A changed mapping (another frame, fewer rights, or more: a stale entry
+     * with fewer rights faults spuriously) must leave every TLB.
+     */
+    if (replaced) {
+        arch_tlb_flush_range(start, size);
+    }
+    return rc;
 }
 
 /* The 4 KiB entry for @virt, or NULL when no table reaches it. */
@@ -160,13 +191,22 @@ static uint64_t *pte_of(uint64_t virt)
 
 void arch_unmap_pages(uint64_t virt, uint64_t len)
 {
-    for (uint64_t v = virt & ~(SIZE_4K - 1); v < virt + len; v += SIZE_4K) {
+    uint64_t start = virt & ~(SIZE_4K - 1);
+    bool removed = false;
+    unsigned long irq = kite_spin_lock_irqsave(&lock);
+
+    for (uint64_t v = start; v < virt + len; v += SIZE_4K) {
         uint64_t *e = pte_of(v);
 
-        if (e) {
+        if (e && (*e & PTE_P)) {
             *e = 0;
-            __asm__ volatile("invlpg (%0)" : : "r"(v) : "memory");
+            removed = true;
         }
+    }
+    kite_spin_unlock_irqrestore(&lock, irq);
+    /* One shootdown for the whole range; the caller may free the frames once it returns. */
+    if (removed) {
+        arch_tlb_flush_range(start, virt + len - start);
     }
 }
 
@@ -222,12 +262,13 @@ static void map_image(void)
     /* Section starts are page aligned (link.ld); _text_end is not. */
     uint64_t text = (uint64_t)_rodata_start, ro = (uint64_t)_data_start;
     uint64_t end = (uint64_t)_kernel_end;
+    bool replaced = false; /* fresh tables: nothing to replace */
     int rc = 0;
 
     /* The boot code and text: executable, read-only. */
-    rc |= map(vma, arch_phys_base, text - vma, ARCH_MAP_EXEC, false);
-    rc |= map(text, arch_phys_base + (text - vma), ro - text, 0, false);
-    rc |= map(ro, arch_phys_base + (ro - vma), end - ro, ARCH_MAP_WRITE, false);
+    rc |= map(vma, arch_phys_base, text - vma, ARCH_MAP_EXEC, false, &replaced);
+    rc |= map(text, arch_phys_base + (text - vma), ro - text, 0, false, &replaced);
+    rc |= map(ro, arch_phys_base + (ro - vma), end - ro, ARCH_MAP_WRITE, false, &replaced);
     if (rc) {
         kite_panic("paging: no memory for the image's page tables");
     }
@@ -237,6 +278,7 @@ void arch_paging_init(void)
 {
     uint32_t a, b, c, d;
     uint64_t ram = 0, size;
+    bool replaced = false; /* these tables are not in use yet: no TLB to flush */
 
     arch_cpuid(0x80000001, 0, &a, &b, &c, &d);
     gb_pages = (d >> 26) & 1;
@@ -256,7 +298,7 @@ void arch_paging_init(void)
     pml4 = table_alloc();
 
     /* Legacy low memory (BIOS data, VGA text) stays reachable, but not page 0. */
-    if (map(NULL_GUARD, NULL_GUARD, LEGACY_END - NULL_GUARD, ARCH_MAP_WRITE, true)) {
+    if (map(NULL_GUARD, NULL_GUARD, LEGACY_END - NULL_GUARD, ARCH_MAP_WRITE, true, &replaced)) {
         kite_panic("paging: out of early page tables");
     }
     for (unsigned int i = 0; i < kite_boot.mmap_count; i++) {
@@ -268,7 +310,7 @@ void arch_paging_init(void)
             end <= start) {
             continue;
         }
-        if (map(start, start, end - start, ARCH_MAP_WRITE, true)) {
+        if (map(start, start, end - start, ARCH_MAP_WRITE, true, &replaced)) {
             kite_panic("paging: out of early page tables");
         }
         ram += end - start;

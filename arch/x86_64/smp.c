@@ -6,6 +6,11 @@
  * hlt until arch_smp_call gives it a function to run (a wake-up IPI ends the
  * hlt). A CPU that does not come up within 200 ms is reported and left out.
  * Threads and scheduling build on this with the SMP work.
+ *
+ * NMIs reach a CPU whatever it is doing, interrupts off included: they stop
+ * the other CPUs when one panics (arch_smp_stop_others) and run small
+ * callbacks on another CPU (arch_smp_nmi). Each CPU keeps the frame its NMI
+ * interrupted, so a stopped CPU can still be shown.
  */
 #define KITE_LOG_PREFIX "smp: "
 
@@ -22,12 +27,15 @@
 
 #include <arch/apic.h>
 #include <arch/paging.h>
+#include <arch/tlb.h>
 
 #define STACK_SIZE       (16u << 10)
 #define START_TIMEOUT_US 200000
 #define MSR_EFER         0xc0000080
 #define EFER_LME         (1u << 8)
 #define EFER_NXE         (1u << 11)
+#define NMI_TIMEOUT_MS   100
+#define NO_CPU           (~0u)
 
 extern char arch_trampoline_start[], arch_trampoline_end[], arch_tr_gdt[], arch_tr_gdt_ptr[],
     arch_tr_pm_ptr[], arch_tr_pm32[], arch_tr_cr3[], arch_tr_efer[], arch_tr_stack[],
@@ -117,9 +125,185 @@ int arch_smp_wait(unsigned int cpu, uint64_t timeout_ms)
         if (arch_tsc() - start > limit) {
             return -KITE_ETIMEDOUT;
         }
+        /* The work may unmap memory, and we may be waiting with interrupts off. */
+        arch_tlb_serve();
         arch_pause();
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- NMIs */
+
+/*
+ * What NMIs ask of one CPU. regs and stopped are written by that CPU; fn by
+ * the one sender that owns busy, which the CPU clears once fn has run.
+ */
+struct nmi_slot {
+    struct arch_regs *regs;             /* the frame the NMI being handled interrupted */
+    void (*fn)(struct arch_regs *regs); /* arch_smp_nmi's callback, taken by the CPU */
+    bool busy;                          /* a sender owns fn */
+    bool stopped;                       /* halted for good (arch_smp_stop_others) */
+} KITE_ALIGNED(64);
+
+static struct nmi_slot nmi_slots[CONFIG_NR_CPUS];
+/* The CPU that asked all others to stop, or NO_CPU. */
+static unsigned int stopper = NO_CPU;
+
+/* CPU @cpu's area when it is online and not the caller @me, else NULL. */
+static struct arch_percpu *other_online(unsigned int cpu, unsigned int me)
+{
+    struct arch_percpu *pc = arch_percpu_of(cpu);
+
+    /* The boot CPU never sets its online flag: it was never started. */
+    if (!pc || cpu == me || (cpu != 0 && !__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE))) {
+        return NULL;
+    }
+    return pc;
+}
+
+static KITE_NORETURN void stop_here(struct arch_regs *regs)
+{
+    unsigned int cpu = arch_cpu_id();
+
+    if (cpu < CONFIG_NR_CPUS) {
+        nmi_slots[cpu].regs = regs;
+        __atomic_store_n(&nmi_slots[cpu].stopped, true, __ATOMIC_RELEASE);
+    }
+    arch_halt_forever();
+}
+
+bool arch_smp_handle_nmi(struct arch_regs *regs)
+{
+    unsigned int cpu = arch_cpu_id(), by;
+    struct nmi_slot *s;
+    void (*fn)(struct arch_regs * regs);
+    bool claimed = false;
+
+    if (cpu >= CONFIG_NR_CPUS) {
+        return false;
+    }
+    s = &nmi_slots[cpu];
+    s->regs = regs;
+    /* Requests are state, not messages: NMIs that arrive together collapse into one. */
+    fn = __atomic_exchange_n(&s->fn, NULL, __ATOMIC_ACQ_REL);
+    if (fn) {
+        fn(regs);
+        claimed = true;
+    }
+    by = __atomic_load_n(&stopper, __ATOMIC_ACQUIRE);
+    if (by != NO_CPU && by != cpu) {
+        stop_here(regs);
+    }
+    /* Parking for a debugger (wait here until released) will be one more request like these. */
+    s->regs = NULL;
+    if (fn) {
+        __atomic_store_n(&s->busy, false, __ATOMIC_RELEASE); /* the sender may go on */
+    }
+    return claimed;
+}
+
+int arch_smp_nmi(unsigned int cpu, void (*fn)(struct arch_regs *regs))
+{
+    struct arch_percpu *pc = other_online(cpu, arch_cpu_id());
+    uint64_t start, limit = NMI_TIMEOUT_MS * arch_tsc_khz;
+    struct nmi_slot *s;
+    bool idle = false;
+
+    if (!fn) {
+        return -KITE_EINVAL;
+    }
+    if (!pc || cpu >= CONFIG_NR_CPUS ||
+        __atomic_load_n(&nmi_slots[cpu].stopped, __ATOMIC_ACQUIRE)) {
+        return -KITE_ENODEV;
+    }
+    s = &nmi_slots[cpu];
+    if (!__atomic_compare_exchange_n(&s->busy, &idle, true, false, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED)) {
+        return -KITE_EBUSY;
+    }
+    __atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
+    arch_lapic_send_nmi(pc->apic_id);
+    start = arch_tsc();
+    while (__atomic_load_n(&s->busy, __ATOMIC_ACQUIRE)) {
+        if (arch_tsc() - start > limit) {
+            void (*mine)(struct arch_regs * regs) = fn;
+
+            /* Take the callback back if the CPU never looked; if it did, it clears busy. */
+            if (__atomic_compare_exchange_n(&s->fn, &mine, NULL, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_RELAXED)) {
+                __atomic_store_n(&s->busy, false, __ATOMIC_RELEASE);
+            }
+            return -KITE_ETIMEDOUT;
+        }
+        arch_pause();
+    }
+    return 0;
+}
+
+const struct arch_regs *arch_smp_nmi_regs(unsigned int cpu)
+{
+    return cpu < CONFIG_NR_CPUS ? __atomic_load_n(&nmi_slots[cpu].regs, __ATOMIC_ACQUIRE) : NULL;
+}
+
+void arch_smp_stop_self(void)
+{
+    stop_here(NULL);
+}
+
+unsigned int arch_smp_stop_others(void)
+{
+    unsigned int me = arch_cpu_id(), others = 0, running, expected = NO_CPU;
+    uint64_t start = arch_tsc(), limit = NMI_TIMEOUT_MS * arch_tsc_khz;
+
+    /* The first caller stops the others; a later one (on another CPU) is stopped by it. */
+    if (!__atomic_compare_exchange_n(&stopper, &expected, me, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE) &&
+        expected != me) {
+        stop_here(NULL);
+    }
+    for (unsigned int cpu = 0; cpu < CONFIG_NR_CPUS; cpu++) {
+        struct arch_percpu *pc = other_online(cpu, me);
+
+        if (pc) {
+            others++;
+            if (!__atomic_load_n(&nmi_slots[cpu].stopped, __ATOMIC_ACQUIRE)) {
+                arch_lapic_send_nmi(pc->apic_id);
+            }
+        }
+    }
+    if (!others) {
+        return 0;
+    }
+    do {
+        running = 0;
+        for (unsigned int cpu = 0; cpu < CONFIG_NR_CPUS; cpu++) {
+            if (other_online(cpu, me) &&
+                !__atomic_load_n(&nmi_slots[cpu].stopped, __ATOMIC_ACQUIRE)) {
+                running++;
+            }
+        }
+        arch_pause();
+    } while (running && arch_tsc() - start < limit);
+    for (unsigned int cpu = 0; cpu < CONFIG_NR_CPUS; cpu++) {
+        if (!other_online(cpu, me)) {
+            continue;
+        }
+        if (!__atomic_load_n(&nmi_slots[cpu].stopped, __ATOMIC_ACQUIRE)) {
+            kite_pr_emerg("CPU %u did not stop within %u ms\n", cpu, NMI_TIMEOUT_MS);
+        } else if (nmi_slots[cpu].regs) {
+            kite_pr_emerg("CPU %u stopped at %#llx\n", cpu,
+                          (unsigned long long)nmi_slots[cpu].regs->rip);
+        } else {
+            kite_pr_emerg("CPU %u stopped itself (it was panicking too)\n", cpu);
+        }
+    }
+    if (running) {
+        kite_pr_emerg("%u of %u other CPUs stopped; the rest may still run\n", others - running,
+                      others);
+    } else {
+        kite_pr_emerg("%u other CPU%s stopped\n", others, others == 1 ? "" : "s");
+    }
+    return running;
 }
 
 /* A page below 1 MiB that firmware and loader have given up (Kite never allocates there). */
@@ -210,6 +394,8 @@ void kite_smp_init(void)
         return;
     }
     arch_this_cpu()->apic_id = arch_lapic_id();
+    /* Before any other CPU runs: unmapping must reach every TLB from the start. */
+    arch_tlb_init();
     if (param_maxcpus && param_maxcpus < total) {
         kite_pr_info("kite.maxcpus=%lu: using %lu of %u CPUs\n", param_maxcpus, param_maxcpus,
                      total);

@@ -375,6 +375,10 @@ void arch_trap(struct arch_regs *regs)
         }
         return;
     }
+    /* What another CPU sent an NMI for (stop, callback) comes first, even before a catch. */
+    if (vec == VEC_NMI && arch_smp_handle_nmi(regs)) {
+        return;
+    }
     arch_last_trap_frame = (uint64_t)regs;
     if (pc->catch_top) {
         resume_at_catch(regs, pc->catch_top);

@@ -86,6 +86,25 @@ bool arch_smp_poll(void);
 /* With interrupts off: enable them and halt until the next one, without a gap. */
 void arch_idle_halt(void);
 
+/*
+ * NMIs to other CPUs; they arrive with interrupts off too.
+ * arch_smp_stop_others halts every other online CPU for good and waits up to
+ * 100 ms for each to confirm; it prints which stopped (and where) and
+ * returns how many did not. Only the first CPU to call it stops the others:
+ * a later caller on another CPU stops itself instead and never returns.
+ * arch_smp_stop_self marks this CPU stopped and halts it.
+ * arch_smp_nmi runs @fn(frame the NMI interrupted) on CPU @cpu in NMI
+ * context and waits for it (100 ms): 0, -KITE_EINVAL (no @fn), -KITE_ENODEV
+ * (not an online other CPU, or stopped), -KITE_EBUSY (another caller's NMI
+ * is pending there) or -KITE_ETIMEDOUT. @fn must not take locks or fault.
+ * arch_smp_nmi_regs: the frame CPU @cpu's NMI interrupted, while it handles
+ * one or once stopped by one; NULL otherwise.
+ */
+unsigned int arch_smp_stop_others(void);
+KITE_NORETURN void arch_smp_stop_self(void);
+int arch_smp_nmi(unsigned int cpu, void (*fn)(struct arch_regs *regs));
+const struct arch_regs *arch_smp_nmi_regs(unsigned int cpu);
+
 /* True when CPUID says a hypervisor runs us (and then never on bare metal). */
 bool arch_under_hypervisor(void);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Panic: for broken invariants only. Prints what broke, where (backtrace), on
- * which CPU, then stops: halts, or powers off with status 2 when
- * kite.panic=poweroff (the default while in-kernel tests run).
+ * which CPU, stops the other CPUs with an NMI each, then stops: halts, or
+ * powers off with status 5 when kite.panic=poweroff (the default while
+ * in-kernel tests run).
  */
 #pragma once
 
@@ -25,7 +26,11 @@ KITE_NORETURN void kite_panic(const char *fmt, ...) KITE_PRINTF(1, 2);
  */
 void kite_panic_backtrace(uint64_t rip, uint64_t rbp);
 
-/* Finish a fatal exception report and stop (arch trap code calls this). */
+/*
+ * Finish a fatal report and stop (kite_panic and the arch trap code call
+ * this): the other CPUs are stopped first. When two CPUs panic at once, the
+ * first stops the machine and the second just stops.
+ */
 KITE_NORETURN void kite_panic_stop(void);
 
 /* True once a panic has started (printk then takes no locks). */

@@ -10,8 +10,8 @@
 #     topology in the boot log must be QEMU's;
 #   - the default image must reach "kite: ready";
 #   - boots that must fail in a stated way: an unknown test name, bad
-#     options, deliberate crashes, a CPU without long mode, a loader that is
-#     not multiboot2.
+#     options, deliberate crashes (one on 4 CPUs, which must stop the
+#     others), a CPU without long mode, a loader that is not multiboot2.
 # Every boot runs under a timeout; a hang is a failure.
 #
 #   run.sh DEFAULT_ISO TEST_ELF TEST_ISO WORKDIR
@@ -189,6 +189,13 @@ if iso=$(iso_for crash-stack "kite.test=crash.stack_overflow"); then
     expect "running off a guarded stack is reported as a stack overflow" 5 \
         "PANIC: stack overflow in overflow-test on CPU 0" "is in the guard below its stack"
 else fail "crash-stack: could not build its ISO"; fi
+
+if iso=$(iso_for crash-panic-smp "kite.test=crash.panic_stops_other_cpus"); then
+    boot crash-panic-smp --iso "$iso" --smp 4 --mem 256M
+    expect "a panic stops the other CPUs, even one spinning with interrupts off" 5 \
+        "PANIC on CPU 0: deliberate panic while CPU 1 spins" "smp: CPU 1 stopped at 0x" \
+        "smp: CPU 3 stopped at 0x" "smp: 3 other CPUs stopped"
+else fail "crash-panic-smp: could not build its ISO"; fi
 
 boot no-long-mode --iso "$test_iso" --smp 1 --mem 256M --cpu qemu32
 expect "a 32-bit-only CPU gets a clear message" 253 "this CPU has no long mode"

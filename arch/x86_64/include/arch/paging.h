@@ -28,9 +28,16 @@
 void arch_paging_init(void);
 void arch_paging_use_page_allocator(void);
 
-/* Map @len bytes at @virt to @phys with 4 KiB pages; 0 or -KITE_ENOMEM. */
+/*
+ * Map @len bytes at @virt to @phys with 4 KiB pages; 0 or -KITE_ENOMEM.
+ * Mappings it replaces are flushed from every CPU's TLB before it returns.
+ */
 int arch_map_pages(uint64_t virt, uint64_t phys, uint64_t len, unsigned int flags);
-/* Remove 4 KiB mappings from @virt for @len bytes (and flush them from the TLB). */
+/*
+ * Remove 4 KiB mappings from @virt for @len bytes. On return no CPU's TLB
+ * holds them any more, so the frames behind them may be freed. Not from NMI
+ * context; see arch_tlb_flush_range for what the caller must not hold.
+ */
 void arch_unmap_pages(uint64_t virt, uint64_t len);
 /* The physical address @virt maps to, or ~0 when unmapped. */
 uint64_t arch_virt_to_phys(uint64_t virt);
