@@ -71,7 +71,6 @@ void kite_start(uint64_t mbi_phys)
     arch_time_calibrate();            /* TSC rate against the HPET, unless CPUID gave it */
     kite_sched_init();                /* threads: the boot context and CPU 0's idle thread */
     kite_smp_init();                  /* the other CPUs: started, each in its idle thread */
-    /* interrupts and timers, threads and the scheduler: SMP work */
     kite_init_level(KITE_INIT_ARCH);
     kite_init_level(KITE_INIT_DEVICE); /* drivers */
     kite_init_level(KITE_INIT_LATE);
@@ -79,5 +78,6 @@ void kite_start(uint64_t mbi_phys)
     ready_tsc = arch_tsc() - arch_boot_tsc;
     kite_pr_info("kite: ready in %llu ms (%llu TSC ticks since entry)\n",
                  (unsigned long long)(kite_time_ns() / 1000000), (unsigned long long)ready_tsc);
+    arch_irq_enable(); /* the boot thread is preemptible and answers IPIs from here on */
     run();
 }

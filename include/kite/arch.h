@@ -12,6 +12,7 @@
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/regs.h>
+#include <arch/tlb.h> /* arch_tlb_serve: spin-wait loops answer TLB shootdowns */
 #include <arch/vectors.h>
 
 /* Physical address the image was loaded at (2 MiB aligned), found at entry. */

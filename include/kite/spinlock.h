@@ -38,6 +38,7 @@ static inline void kite_spin_lock(struct kite_spinlock *l)
     arch_preempt_disable();
     ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
     while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
+        arch_tlb_serve(); /* the holder may be waiting for this CPU to flush its TLB */
         arch_pause();
     }
 }
