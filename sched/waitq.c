@@ -76,11 +76,14 @@ int kite_waitq_sleep(struct kite_waitq *wq, unsigned long flags, uint64_t deadli
         kite_waitq_unlock(wq, flags);
         return -KITE_ETIMEDOUT;
     }
+    /* The waiter lives on this stack while queued: it is off the queue before this returns. */
     if (wq->tail) {
         wq->tail->next = &w;
     } else {
+        // cppcheck-suppress autoVariables
         wq->head = &w;
     }
+    // cppcheck-suppress autoVariables
     wq->tail = &w;
     kite_sched_prepare_block();
     if (timed) {

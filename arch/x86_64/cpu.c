@@ -81,7 +81,8 @@ static size_t tls_align(void)
 /* The block's size as the linker laid out the offsets: the template rounded up to its alignment. */
 static size_t tls_block_size(void)
 {
-    return KITE_ALIGN_UP((size_t)(__kite_tls_end - __kite_tdata_start), tls_align());
+    return KITE_ALIGN_UP((size_t)((uintptr_t)__kite_tls_end - (uintptr_t)__kite_tdata_start),
+                         tls_align());
 }
 
 size_t arch_tls_area_size(void)
@@ -95,7 +96,7 @@ size_t arch_tls_area_size(void)
 uint64_t arch_tls_setup(uintptr_t end, uintptr_t *low)
 {
     static size_t block = (size_t)-1, align;
-    size_t data = (size_t)(__kite_tdata_end - __kite_tdata_start);
+    size_t data = (size_t)((uintptr_t)__kite_tdata_end - (uintptr_t)__kite_tdata_start);
     uintptr_t tp;
 
     if (block == (size_t)-1) {

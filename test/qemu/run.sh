@@ -149,11 +149,12 @@ if iso=$(iso_for unknown-test "kite.test=nosuch,printk"); then
         "manual tests, which only their full name runs: crash."
 else fail "unknown-test: could not build its ISO"; fi
 
-if iso=$(iso_for bad-options "kite.bogus=1 kite.loglevel=abc kite.serial_port kite.baud=1234 kite.panic=explode kite.test=printk -- x y"); then
+if iso=$(iso_for bad-options "kite.bogus=1 kite.loglevel=abc kite.serial_port kite.baud=1234 kite.panic=explode kite.quantum=5 kite.test=printk -- x y"); then
     boot bad-options --iso "$iso" --smp 1 --mem 256M
     expect "bad options warn and boot goes on" 1 "unknown option 'kite.bogus=1'" \
         "kite.loglevel=abc" "kite.serial_port has no value" "kite.baud=1234: expected a divisor" \
-        "kite.panic=explode: expected halt or poweroff" "test: 4 passed, 0 failed"
+        "kite.panic=explode: expected halt or poweroff" "kite.quantum=5 is out of range" \
+        "test: 4 passed, 0 failed"
 else fail "bad-options: could not build its ISO"; fi
 
 # The serial console moved to COM2 gets the whole log, from the first line.
