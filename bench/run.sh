@@ -62,7 +62,7 @@ done
 echo "Threads (-icount shift=0, 1 CPU; targets: create+join <= 1,000, Linux ~50,000;"
 echo "yield hand-off <= 150, Linux ~2,200):"
 for run in 1 2; do
-    boot_until "$work/threads-$run.log" 'bench: yield' --iso "$work/threads.iso" --smp 1 \
+    boot_until "$work/threads-$run.log" 'test: [0-9]* passed' --iso "$work/threads.iso" --smp 1 \
         --mem 512M -- -icount shift=0,sleep=off >/dev/null
     grep -ao 'bench: .*' "$work/threads-$run.log" | sed "s/bench: /  run $run: /"
 done

@@ -229,14 +229,15 @@ static struct kite_thread *take_unbound(struct runq *rq)
  */
 static KITE_ALWAYS_INLINE void retimer(struct runq *rq)
 {
-    uint64_t when = kite_timer_first[arch_cpu_id()];
+    uint64_t when = kite_timer_first[arch_cpu_id()], now = 0;
 
     if (rq->cur_level < 0 || !(rq->mask >> rq->cur_level)) {
         rq->slice_end = 0; /* idle, or nothing to share the CPU with */
     } else if (rq->resched) {
         when = 0; /* at once */
     } else if (!rq->slice_end) {
-        rq->slice_end = kite_time_ns() + quantum_ns;
+        now = kite_time_ns();
+        rq->slice_end = now + quantum_ns;
     }
     if (rq->slice_end && rq->slice_end < when) {
         when = rq->slice_end;
@@ -248,7 +249,7 @@ static KITE_ALWAYS_INLINE void retimer(struct runq *rq)
     if (when == KITE_FOREVER) {
         arch_timer_disarm();
     } else {
-        arch_timer_arm(when);
+        arch_timer_arm(when, now);
     }
 }
 
@@ -515,7 +516,7 @@ static void tick(struct arch_regs *regs, void *ctx)
         /* A spinlock is held: try again shortly rather than switch under it. */
         rq->slice_end = now + quantum_ns / 8;
         rq->armed = rq->slice_end;
-        arch_timer_arm(rq->armed);
+        arch_timer_arm(rq->armed, now);
     } else {
         retimer(rq);
     }
@@ -605,6 +606,17 @@ static uintptr_t tls_init(struct kite_thread *t)
     return low & ~(uintptr_t)15;
 }
 
+/* Names are short: one pass, no strlen first (this is on the create path). */
+static void copy_name(char *dst, const char *src)
+{
+    unsigned int i;
+
+    for (i = 0; i < KITE_THREAD_NAME_MAX - 1 && src[i]; i++) {
+        dst[i] = src[i];
+    }
+    dst[i] = '\0';
+}
+
 /* A thread struct with a stack of @size on @node: a recycled one, or new. */
 static struct kite_thread *thread_alloc(size_t size, int node)
 {
@@ -673,7 +685,7 @@ int kite_thread_create(struct kite_thread **out, kite_thread_fn fn, void *arg,
     t->detached = attr->detached;
     t->joiner = NULL;
     t->lock = (struct kite_spinlock)KITE_SPINLOCK_INIT;
-    strlcpy(t->name, attr->name ? attr->name : "thread", sizeof(t->name));
+    copy_name(t->name, attr->name ? attr->name : "thread");
     stack->name = t->name;
     t->rsp = arch_thread_stack_init(tls_init(t), thread_main, t);
     if (out) {
@@ -784,9 +796,17 @@ int kite_thread_set_prio(int prio)
 /* From the CPUs nearest to this one first: an unbound thread waiting in another CPU's queue. */
 static struct kite_thread *steal(void)
 {
-    unsigned int self = arch_cpu_id(), cpus[CONFIG_NR_CPUS];
+    unsigned int self = arch_cpu_id(), cpus[CONFIG_NR_CPUS], online = arch_cpus_online();
+    bool any = false;
     int node;
 
+    /* Cheap first look: most of the time no other queue holds anything, and the CPU halts. */
+    for (unsigned int c = 0; c < online && c < CONFIG_NR_CPUS && !any; c++) {
+        any = c != self && KITE_READ_ONCE(rqs[c].len);
+    }
+    if (!any) {
+        return NULL;
+    }
     for (unsigned int i = 0; (node = kite_numa_fallback(self, i)) >= 0; i++) {
         unsigned int n =
             KITE_MIN(kite_numa_node_cpus(node, cpus, CONFIG_NR_CPUS), (unsigned int)CONFIG_NR_CPUS);

@@ -291,16 +291,15 @@ void arch_timer_init_cpu(void)
     }
 }
 
-void arch_timer_arm(uint64_t deadline_ns)
+void arch_timer_arm(uint64_t deadline_ns, uint64_t now_ns)
 {
-    uint64_t now = kite_time_ns();
-
     if (tsc_deadline) {
         uint64_t tsc =
             arch_boot_tsc + (uint64_t)(((unsigned __int128)deadline_ns * tsc_mult) >> 32);
 
         arch_wrmsr(MSR_TSC_DEADLINE, tsc ? tsc : 1);
     } else {
+        uint64_t now = now_ns ? now_ns : kite_time_ns();
         uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
         uint64_t ticks = (uint64_t)(((unsigned __int128)delta * apic_mult) >> 32);
 

@@ -44,7 +44,8 @@ uint64_t kite_time_ns(void);
  * the deadline; disarm cancels it. Interrupts off around both.
  */
 void arch_timer_init_cpu(void);
-void arch_timer_arm(uint64_t deadline_ns);
+/* @now_ns: kite_time_ns() when the caller just read it, else 0. */
+void arch_timer_arm(uint64_t deadline_ns, uint64_t now_ns);
 void arch_timer_disarm(void);
 const char *arch_timer_kind(void);
 

@@ -31,15 +31,17 @@ struct kite_spinlock {
         }                  \
     }
 
+/* Out of line: the contended wait, so the uncontended path stays a few instructions. */
+void kite_spin_wait(struct kite_spinlock *l, uint16_t ticket);
+
 static inline void kite_spin_lock(struct kite_spinlock *l)
 {
     uint16_t ticket;
 
     arch_preempt_disable();
     ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
-    while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
-        arch_tlb_serve(); /* the holder may be waiting for this CPU to flush its TLB */
-        arch_pause();
+    if (kite_unlikely(__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)) {
+        kite_spin_wait(l, ticket);
     }
 }
 
