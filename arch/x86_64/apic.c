@@ -266,7 +266,7 @@ void arch_timer_init_cpu(void)
         tsc_deadline = (c >> 24) & 1;
         tsc_mult = (arch_tsc_khz << 32) / 1000000;
         if (!tsc_deadline) {
-            apic_khz = apic_timer_khz(1000);
+            apic_khz = apic_timer_khz(100); /* 100 us: ~10^5 ticks at QEMU's 1 GHz, plenty */
             if (!apic_khz) {
                 apic_khz = 1000000;
                 kite_pr_warn("the APIC timer does not count; assuming 1 GHz\n");
