@@ -52,6 +52,16 @@ for run in 1 2; do
     echo "  run $run: $(grep -ao 'kite: ready in .*' "$work/icount-$run.log" | sed 's/.*(\([0-9]*\) TSC.*/\1/') instructions"
 done
 
+# probe_runs NAME CPUS: boot NAME.iso twice under icount until the test runner's closing
+# line (a file's probes run in any order), printing each run's "bench:" lines.
+probe_runs() {
+    for run in 1 2; do
+        boot_until "$work/$1-$run.log" 'test: [0-9]* passed' --iso "$work/$1.iso" --smp "$2" \
+            --mem 512M -- -icount shift=0,sleep=off >/dev/null
+        grep -ao 'bench: .*' "$work/$1-$run.log" | sed "s/bench: /  run $run: /"
+    done
+}
+
 echo "kite_malloc(64)+kite_free fast path (-icount shift=0; target <= 60, glibc ~125):"
 for run in 1 2; do
     boot_until "$work/malloc-$run.log" 'bench: kite_malloc' --iso "$work/malloc.iso" --smp 1 \
@@ -61,20 +71,12 @@ done
 
 echo "Threads (-icount shift=0, 1 CPU; targets: create+join <= 1,000, Linux ~50,000;"
 echo "yield hand-off <= 150, Linux ~2,200):"
-for run in 1 2; do
-    boot_until "$work/threads-$run.log" 'test: [0-9]* passed' --iso "$work/threads.iso" --smp 1 \
-        --mem 512M -- -icount shift=0,sleep=off >/dev/null
-    grep -ao 'bench: .*' "$work/threads-$run.log" | sed "s/bench: /  run $run: /"
-done
+probe_runs threads 1
 
 echo "Synchronization (-icount shift=0, 2 CPUs; targets: signal -> waiter on another CPU"
 echo "<= 1,000 with both CPUs summed, Linux ~5,000, Nautilus 791; same CPU: Linux futex ~4,800,"
 echo "Nautilus 919):"
-for run in 1 2; do
-    boot_until "$work/sync-$run.log" 'test: [0-9]* passed' --iso "$work/sync.iso" --smp 2 \
-        --mem 512M -- -icount shift=0,sleep=off >/dev/null
-    grep -ao 'bench: .*' "$work/sync-$run.log" | sed "s/bench: /  run $run: /"
-done
+probe_runs sync 2
 
 echo "Wall time from QEMU start to ready (TCG; logged only):"
 for config in "512M 1 0 1" "8G 2 2 2"; do

@@ -8,6 +8,7 @@
  */
 #define KITE_LOG_PREFIX "test: "
 
+#include <kite/arch.h>
 #include <kite/printk.h>
 #include <kite/string.h>
 #include <kite/test.h>
@@ -38,6 +39,16 @@ uint64_t kite_test_median(uint64_t *v, unsigned int n)
         v[j] = x;
     }
     return n ? v[n / 2] : 0;
+}
+
+uint64_t kite_test_tsc_cost(uint64_t *scratch, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t t0 = arch_tsc();
+
+        scratch[i] = arch_tsc() - t0;
+    }
+    return kite_test_median(scratch, n);
 }
 
 void kite_test_fail(struct kite_test_ctx *kt, const char *file, int line, const char *fmt, ...)

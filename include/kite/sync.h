@@ -54,103 +54,56 @@ typedef struct {
         (i)                 \
     }
 
-static inline int kite_atomic_load(const kite_atomic_t *a)
-{
-    return __atomic_load_n(&a->v, __ATOMIC_ACQUIRE);
-}
+/*
+ * The same operations for both widths (T the type, V its value type):
+ *   load, store;
+ *   add, sub, inc, dec: return the new value;
+ *   fetch_add, xchg: return the old value;
+ *   cmpxchg(a, old, new): store @new when the value is @old; return the
+ *   value found (== @old: it was stored).
+ */
+#define KITE_ATOMIC_OPS(name, T, V)                                                               \
+    static inline V name##_load(const T *a)                                                       \
+    {                                                                                             \
+        return __atomic_load_n(&a->v, __ATOMIC_ACQUIRE);                                          \
+    }                                                                                             \
+    static inline void name##_store(T *a, V i)                                                    \
+    {                                                                                             \
+        __atomic_store_n(&a->v, i, __ATOMIC_RELEASE);                                             \
+    }                                                                                             \
+    static inline V name##_add(T *a, V i)                                                         \
+    {                                                                                             \
+        return __atomic_add_fetch(&a->v, i, __ATOMIC_SEQ_CST);                                    \
+    }                                                                                             \
+    static inline V name##_sub(T *a, V i)                                                         \
+    {                                                                                             \
+        return __atomic_sub_fetch(&a->v, i, __ATOMIC_SEQ_CST);                                    \
+    }                                                                                             \
+    static inline V name##_fetch_add(T *a, V i)                                                   \
+    {                                                                                             \
+        return __atomic_fetch_add(&a->v, i, __ATOMIC_SEQ_CST);                                    \
+    }                                                                                             \
+    static inline V name##_inc(T *a)                                                              \
+    {                                                                                             \
+        return __atomic_add_fetch(&a->v, 1, __ATOMIC_SEQ_CST);                                    \
+    }                                                                                             \
+    static inline V name##_dec(T *a)                                                              \
+    {                                                                                             \
+        return __atomic_sub_fetch(&a->v, 1, __ATOMIC_SEQ_CST);                                    \
+    }                                                                                             \
+    static inline V name##_xchg(T *a, V i)                                                        \
+    {                                                                                             \
+        return __atomic_exchange_n(&a->v, i, __ATOMIC_SEQ_CST);                                   \
+    }                                                                                             \
+    static inline V name##_cmpxchg(T *a, V old, V new)                                            \
+    {                                                                                             \
+        __atomic_compare_exchange_n(&a->v, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+        return old;                                                                               \
+    }
 
-static inline void kite_atomic_store(kite_atomic_t *a, int i)
-{
-    __atomic_store_n(&a->v, i, __ATOMIC_RELEASE);
-}
-
-/* Add @i and return the new value. */
-static inline int kite_atomic_add(kite_atomic_t *a, int i)
-{
-    return __atomic_add_fetch(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-/* Subtract @i and return the new value. */
-static inline int kite_atomic_sub(kite_atomic_t *a, int i)
-{
-    return __atomic_sub_fetch(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-/* Add @i and return the old value. */
-static inline int kite_atomic_fetch_add(kite_atomic_t *a, int i)
-{
-    return __atomic_fetch_add(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-/* Add (subtract) one and return the new value. */
-static inline int kite_atomic_inc(kite_atomic_t *a)
-{
-    return __atomic_add_fetch(&a->v, 1, __ATOMIC_SEQ_CST);
-}
-
-static inline int kite_atomic_dec(kite_atomic_t *a)
-{
-    return __atomic_sub_fetch(&a->v, 1, __ATOMIC_SEQ_CST);
-}
-
-/* Store @i and return the old value. */
-static inline int kite_atomic_xchg(kite_atomic_t *a, int i)
-{
-    return __atomic_exchange_n(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-/* Store @new when the value is @old; return the value found (== @old: it was stored). */
-static inline int kite_atomic_cmpxchg(kite_atomic_t *a, int old, int new)
-{
-    __atomic_compare_exchange_n(&a->v, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-    return old;
-}
-
-static inline int64_t kite_atomic64_load(const kite_atomic64_t *a)
-{
-    return __atomic_load_n(&a->v, __ATOMIC_ACQUIRE);
-}
-
-static inline void kite_atomic64_store(kite_atomic64_t *a, int64_t i)
-{
-    __atomic_store_n(&a->v, i, __ATOMIC_RELEASE);
-}
-
-static inline int64_t kite_atomic64_add(kite_atomic64_t *a, int64_t i)
-{
-    return __atomic_add_fetch(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-static inline int64_t kite_atomic64_sub(kite_atomic64_t *a, int64_t i)
-{
-    return __atomic_sub_fetch(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-static inline int64_t kite_atomic64_fetch_add(kite_atomic64_t *a, int64_t i)
-{
-    return __atomic_fetch_add(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-static inline int64_t kite_atomic64_inc(kite_atomic64_t *a)
-{
-    return __atomic_add_fetch(&a->v, 1, __ATOMIC_SEQ_CST);
-}
-
-static inline int64_t kite_atomic64_dec(kite_atomic64_t *a)
-{
-    return __atomic_sub_fetch(&a->v, 1, __ATOMIC_SEQ_CST);
-}
-
-static inline int64_t kite_atomic64_xchg(kite_atomic64_t *a, int64_t i)
-{
-    return __atomic_exchange_n(&a->v, i, __ATOMIC_SEQ_CST);
-}
-
-static inline int64_t kite_atomic64_cmpxchg(kite_atomic64_t *a, int64_t old, int64_t new)
-{
-    __atomic_compare_exchange_n(&a->v, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-    return old;
-}
+KITE_ATOMIC_OPS(kite_atomic, kite_atomic_t, int)
+KITE_ATOMIC_OPS(kite_atomic64, kite_atomic64_t, int64_t)
+#undef KITE_ATOMIC_OPS
 
 /*
  * Mutex: a blocking lock with an owner. Taking a free mutex and releasing

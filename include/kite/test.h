@@ -95,6 +95,9 @@ int kite_test_strcmp(const char *a, const char *b);
 
 /* The median of @n values (sorts @v in place): for the path-length probes of `make bench`. */
 uint64_t kite_test_median(uint64_t *v, unsigned int n);
+/* What reading the TSC twice costs (the median of @n tries, using @scratch), to take off a probe.
+ */
+uint64_t kite_test_tsc_cost(uint64_t *scratch, unsigned int n);
 
 /*
  * Run the tests @spec selects ("all", "suite", "suite.name", comma-separated).

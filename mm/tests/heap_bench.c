@@ -14,19 +14,9 @@
 
 static uint64_t deltas[RUNS];
 
-static uint64_t empty_cost(void)
-{
-    for (unsigned int i = 0; i < RUNS; i++) {
-        uint64_t t0 = arch_tsc();
-
-        deltas[i] = arch_tsc() - t0;
-    }
-    return kite_test_median(deltas, RUNS);
-}
-
 KITE_TEST_MANUAL(bench, malloc_free_64)
 {
-    uint64_t overhead = empty_cost(), m;
+    uint64_t overhead = kite_test_tsc_cost(deltas, RUNS), m;
     void *warm = kite_malloc(64);
 
     kite_free(warm); /* the slab is in place: what follows is the fast path */

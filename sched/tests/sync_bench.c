@@ -19,20 +19,10 @@
 
 static uint64_t deltas[RUNS];
 
-static uint64_t empty_cost(void)
-{
-    for (unsigned int i = 0; i < RUNS; i++) {
-        uint64_t t0 = arch_tsc();
-
-        deltas[i] = arch_tsc() - t0;
-    }
-    return kite_test_median(deltas, RUNS);
-}
-
 KITE_TEST_MANUAL(bench, mutex_lock_unlock)
 {
     static struct kite_mutex m = KITE_MUTEX_INIT(m);
-    uint64_t overhead = empty_cost(), med;
+    uint64_t overhead = kite_test_tsc_cost(deltas, RUNS), med;
 
     for (unsigned int i = 0; i < RUNS; i++) {
         uint64_t t0 = arch_tsc();

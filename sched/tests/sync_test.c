@@ -116,6 +116,19 @@ static struct kite_mutex mtx = KITE_MUTEX_INIT(mtx);
 static unsigned long mtx_counter;
 static volatile unsigned int holders, max_holders, timeouts;
 
+/* Holding mtx: count holders and the counter, yield every @every-th time, unlock; false on error.
+ */
+static bool inside_mutex(unsigned int turn, unsigned int every)
+{
+    note_max(&max_holders, __atomic_add_fetch(&holders, 1, __ATOMIC_RELAXED));
+    bump(&mtx_counter);
+    if (turn % every == 0) {
+        kite_thread_yield(); /* others on this CPU run and find it held */
+    }
+    __atomic_sub_fetch(&holders, 1, __ATOMIC_RELAXED);
+    return kite_mutex_unlock(&mtx) == 0;
+}
+
 static void *mutex_worker(void *arg)
 {
     unsigned int id = (unsigned int)(uintptr_t)arg;
@@ -126,13 +139,7 @@ static void *mutex_worker(void *arg)
         if (kite_mutex_lock(&mtx)) {
             return (void *)1;
         }
-        note_max(&max_holders, __atomic_add_fetch(&holders, 1, __ATOMIC_RELAXED));
-        bump(&mtx_counter);
-        if ((i + id) % 8 == 0) {
-            kite_thread_yield(); /* others on this CPU run and find it held */
-        }
-        __atomic_sub_fetch(&holders, 1, __ATOMIC_RELAXED);
-        if (kite_mutex_unlock(&mtx)) {
+        if (!inside_mutex(i + id, 8)) {
             return (void *)1;
         }
     }
@@ -172,13 +179,7 @@ static void *timed_worker(void *arg)
         if (rc) {
             return (void *)1;
         }
-        note_max(&max_holders, __atomic_add_fetch(&holders, 1, __ATOMIC_RELAXED));
-        bump(&mtx_counter);
-        if ((i + id) % 4 == 0) {
-            kite_thread_yield();
-        }
-        __atomic_sub_fetch(&holders, 1, __ATOMIC_RELAXED);
-        if (kite_mutex_unlock(&mtx)) {
+        if (!inside_mutex(i + id, 4)) {
             return (void *)1;
         }
         i++;
