@@ -509,6 +509,14 @@ static void tick(struct arch_regs *regs, void *ctx)
            (rq->resched || (expired && rq->cur_level >= 0 && rq->mask >> rq->cur_level));
     if (want && can) {
         kite_spin_unlock(&rq->lock);
+        /*
+         * Threads wait here while CPUs halt: ask the nearest halted one to
+         * steal, every quantum, not only when a thread is woken (the wakes
+         * may all have come before the first stealer got up).
+         */
+        if (__atomic_load_n(&nr_halted, __ATOMIC_RELAXED)) {
+            kick_stealer(arch_cpu_id());
+        }
         preempt();
         return;
     }
