@@ -71,6 +71,7 @@ struct kite_thread {
     volatile bool on_cpu;      /* its context is live on a CPU (not saved yet) */
     volatile bool moving;      /* running, but bound elsewhere now: hand over at the next switch */
     bool detached;
+    bool stealable;             /* queued unbound: counted in its queue's stealable */
     struct kite_thread *next;   /* run queue or free list */
     struct kite_thread *joiner; /* under lock */
     struct kite_spinlock lock;
@@ -81,15 +82,16 @@ struct runq {
     struct kite_spinlock lock; /* guards everything below but prev */
     struct {
         struct kite_thread *head, *tail;
-    } q[NLEVELS];         /* one FIFO per priority level */
-    uint32_t mask;        /* levels with queued threads */
-    unsigned int len;     /* queued threads */
-    int cur_level;        /* the current thread's level; -1 for the idle thread */
-    bool resched;         /* a higher level is queued: switch at the next chance */
-    uint64_t slice_end;   /* end of the current quantum; 0 when none runs */
-    uint64_t armed;       /* deadline the timer is armed for; KITE_FOREVER: none */
-    uint64_t switches;    /* context switches, for tests and statistics */
-    volatile bool halted; /* the idle thread is (about to be) in hlt */
+    } q[NLEVELS];           /* one FIFO per priority level */
+    uint32_t mask;          /* levels with queued threads */
+    unsigned int len;       /* queued threads */
+    unsigned int stealable; /* of them, unbound when queued: what idle CPUs look for */
+    int cur_level;          /* the current thread's level; -1 for the idle thread */
+    bool resched;           /* a higher level is queued: switch at the next chance */
+    uint64_t slice_end;     /* end of the current quantum; 0 when none runs */
+    uint64_t armed;         /* deadline the timer is armed for; KITE_FOREVER: none */
+    uint64_t switches;      /* context switches, for tests and statistics */
+    volatile bool halted;   /* the idle thread is (about to be) in hlt */
     struct kite_thread *current, *idle;
 } KITE_ALIGNED(64);
 
@@ -163,6 +165,14 @@ static KITE_ALWAYS_INLINE void enqueue(struct runq *rq, struct kite_thread *t)
     rq->q[l].tail = t;
     rq->mask |= 1u << l;
     rq->len++;
+    t->stealable = t->bind == NO_CPU;
+    rq->stealable += t->stealable;
+}
+
+static KITE_ALWAYS_INLINE void counted_out(struct runq *rq, const struct kite_thread *t)
+{
+    rq->len--;
+    rq->stealable -= t->stealable;
 }
 
 static void unlink_at(struct runq *rq, int l, struct kite_thread *prev, struct kite_thread *t)
@@ -178,7 +188,7 @@ static void unlink_at(struct runq *rq, int l, struct kite_thread *prev, struct k
     if (!rq->q[l].head) {
         rq->mask &= ~(1u << l);
     }
-    rq->len--;
+    counted_out(rq, t);
 }
 
 /* The first thread of the highest non-empty level, taken off the queue. */
@@ -197,7 +207,7 @@ static KITE_ALWAYS_INLINE struct kite_thread *dequeue(struct runq *rq)
         rq->q[l].tail = NULL;
         rq->mask &= ~(1u << l);
     }
-    rq->len--;
+    counted_out(rq, t);
     return t;
 }
 
@@ -410,9 +420,9 @@ static void kick_stealer(unsigned int cpu)
     int node;
 
     for (unsigned int i = 0; (node = kite_numa_fallback(cpu, i)) >= 0; i++) {
-        unsigned int n =
-            KITE_MIN(kite_numa_node_cpus(node, cpus, CONFIG_NR_CPUS), (unsigned int)CONFIG_NR_CPUS);
+        unsigned int n = kite_numa_node_cpus(node, cpus, CONFIG_NR_CPUS);
 
+        n = KITE_MIN(n, (unsigned int)CONFIG_NR_CPUS);
         for (unsigned int j = 0; j < n; j++) {
             if (cpus[j] != cpu && cpu_usable((int)cpus[j]) &&
                 __atomic_load_n(&rqs[cpus[j]].halted, __ATOMIC_SEQ_CST)) {
@@ -512,9 +522,10 @@ static void tick(struct arch_regs *regs, void *ctx)
         /*
          * Threads wait here while CPUs halt: ask the nearest halted one to
          * steal, every quantum, not only when a thread is woken (the wakes
-         * may all have come before the first stealer got up).
+         * may all have come before the first stealer got up), when any of
+         * them could go.
          */
-        if (__atomic_load_n(&nr_halted, __ATOMIC_RELAXED)) {
+        if (KITE_READ_ONCE(rq->stealable) && __atomic_load_n(&nr_halted, __ATOMIC_RELAXED)) {
             kick_stealer(arch_cpu_id());
         }
         preempt();
@@ -808,22 +819,25 @@ static struct kite_thread *steal(void)
     bool any = false;
     int node;
 
-    /* Cheap first look: most of the time no other queue holds anything, and the CPU halts. */
+    /*
+     * Cheap first look: most of the time no other queue holds an unbound
+     * thread (a bound one just woken there, say), and the CPU halts.
+     */
     for (unsigned int c = 0; c < online && c < CONFIG_NR_CPUS && !any; c++) {
-        any = c != self && KITE_READ_ONCE(rqs[c].len);
+        any = c != self && KITE_READ_ONCE(rqs[c].stealable);
     }
     if (!any) {
         return NULL;
     }
     for (unsigned int i = 0; (node = kite_numa_fallback(self, i)) >= 0; i++) {
-        unsigned int n =
-            KITE_MIN(kite_numa_node_cpus(node, cpus, CONFIG_NR_CPUS), (unsigned int)CONFIG_NR_CPUS);
+        unsigned int n = kite_numa_node_cpus(node, cpus, CONFIG_NR_CPUS);
 
+        n = KITE_MIN(n, (unsigned int)CONFIG_NR_CPUS);
         for (unsigned int j = 0; j < n; j++) {
             struct runq *rq = &rqs[cpus[j]];
             struct kite_thread *t;
 
-            if (cpus[j] == self || !cpu_usable((int)cpus[j]) || !KITE_READ_ONCE(rq->len)) {
+            if (cpus[j] == self || !cpu_usable((int)cpus[j]) || !KITE_READ_ONCE(rq->stealable)) {
                 continue;
             }
             kite_spin_lock(&rq->lock);

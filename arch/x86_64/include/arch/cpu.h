@@ -64,9 +64,15 @@ static inline void arch_set_fs_base(uint64_t base)
 
 static inline uint64_t arch_tsc(void)
 {
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-    return ((uint64_t)hi << 32) | lo;
+    uint64_t v, hi;
+
+    /* Whole in the asm, so a probe's two reads always frame the same few instructions. */
+    __asm__ volatile("lfence; rdtsc; shl $32, %%rdx; or %%rdx, %%rax"
+                     : "=a"(v), "=&d"(hi)
+                     :
+                     : "memory");
+    (void)hi;
+    return v;
 }
 
 #define ARCH_READ_CR(n)                                   \
