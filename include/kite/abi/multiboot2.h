@@ -9,7 +9,11 @@
 #pragma once
 
 #ifndef __ASSEMBLER__
+#ifdef __KERNEL__
+#include <linux/types.h> /* the Linux module */
+#else
 #include <stdint.h>
+#endif
 #endif
 
 #define KITE_MB2_HEADER_MAGIC 0xe85250d6 /* in the image's header */
