@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Fuzz the parsers that read data Kite does not control: the ACPI tables
-# (kernel/acpi.c) and the multiboot2 block (kernel/multiboot2.c). Builds the
+# (kernel/acpi.c), the multiboot2 block (kernel/multiboot2.c) and the kite.elf
+# checker of the co-kernel loader (host/common/kimage.c). Builds the
 # seed generator and each libFuzzer target with clang under AddressSanitizer
 # and UndefinedBehaviorSanitizer into BUILD_DIR, writes the seed corpora, runs
 # each target for SECONDS (default 20), and prints one result line per check
@@ -42,8 +43,9 @@ sanitizers=("-fsanitize=address,undefined" -fno-sanitize-recover=all)
 declare -A sources=(
     [acpi]="test/fuzz/acpi_fuzz.c kernel/acpi.c kernel/vsnprintf.c"
     [multiboot2]="test/fuzz/multiboot2_fuzz.c kernel/multiboot2.c kernel/vsnprintf.c"
+    [kimage]="test/fuzz/kimage_fuzz.c host/common/kimage.c"
 )
-names=(acpi multiboot2)
+names=(acpi multiboot2 kimage)
 # What a failing run's log says went wrong, for its result line.
 reasons='ERROR: [A-Za-z]+: [a-z-]+|runtime error: .*|contract broken: .*|deadly signal|timeout|out-of-memory'
 
@@ -84,7 +86,8 @@ for name in "${names[@]}"; do
     log=$build/$name.log
     mkdir -p "$corpus" "$build/crashes"
     dirs=("$corpus")
-    $seeds_ok && dirs+=("$build/seeds-out/$name")
+    # kimage has no seeds: it grows its inputs from a good image it builds itself.
+    $seeds_ok && [ -d "$build/seeds-out/$name" ] && dirs+=("$build/seeds-out/$name")
     # libFuzzer stops itself after -max_total_time; timeout only catches a hang around it.
     timeout $((secs + 120)) "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
         -max_len=8192 -print_final_stats=1 -artifact_prefix="$build/crashes/$name-" \
