@@ -9,6 +9,7 @@
 #include <kite/arch.h>
 #include <kite/cmdline.h>
 #include <kite/console.h>
+#include <kite/partition.h>
 #include <kite/printk.h>
 
 #define UART_CLOCK_DIV 115200u
@@ -48,6 +49,9 @@ static int uart_setup(bool early)
     bool moved = !early && port != 0 && base != port;
     uint16_t div;
 
+    if (kite_partition()) {
+        return KITE_CONSOLE_OFF; /* the host's UART: Kite logs into the shared ring */
+    }
     if (!early && (!param_serial || param_serial_port > 0xfff8)) {
         return KITE_CONSOLE_OFF;
     }

@@ -104,6 +104,11 @@ struct kite_acpi_info {
     unsigned int nmcfg;
 };
 
+struct kite_boot_params;
+/* What a co-kernel's boot params say, in the form the tables would have said it (no IOAPIC, HPET).
+ */
+void kite_acpi_from_bp(const struct kite_boot_params *bp, struct kite_acpi_info *out);
+
 /* Copy @len bytes of physical memory at @phys into @buf; false when it cannot be read. */
 typedef bool (*kite_acpi_read_fn)(void *ctx, uint64_t phys, void *buf, size_t len);
 /* A problem worth a warning: which table, what is wrong, what Kite does about it. */

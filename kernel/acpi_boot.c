@@ -8,6 +8,7 @@
 #define KITE_LOG_PREFIX "acpi: "
 
 #include <kite/bootinfo.h>
+#include <kite/partition.h>
 #include <kite/printk.h>
 #include <kite/string.h>
 
@@ -42,6 +43,12 @@ void kite_acpi_init(void)
     const char *from = "the loader";
     char err[128];
 
+    if (kite_partition()) {
+        kite_acpi_from_bp(kite_bp, &kite_acpi);
+        kite_pr_info("none read in a partition: %u CPUs and %u nodes from the host's boot params\n",
+                     kite_acpi.ncpus, kite_bp->nr_nodes);
+        return;
+    }
     if (len) {
         memcpy(rsdp, kite_boot.rsdp, KITE_MIN(len, sizeof(rsdp)));
     } else {

@@ -15,8 +15,10 @@
 #include <kite/console.h>
 #include <kite/init.h>
 #include <kite/kite.h>
+#include <kite/partition.h>
 #include <kite/power.h>
 #include <kite/printk.h>
+#include <kite/sync.h>
 #include <kite/test.h>
 #include <kite/thread.h>
 
@@ -36,6 +38,8 @@ void kite_smp_init(void);
 
 static KITE_NORETURN void run(void)
 {
+    static struct kite_sem never = KITE_SEM_INIT(0);
+
     if (param_test[0]) {
         kite_poweroff(kite_test_run(param_test) ? KITE_EXIT_FAILURE : KITE_EXIT_SUCCESS);
     }
@@ -49,6 +53,9 @@ static KITE_NORETURN void run(void)
         kite_poweroff(rc);
     }
     kite_pr_info("kite: no runtime linked (no kite_main); idling. In QEMU, Ctrl-A X quits.\n");
+    /* Waits for good, as a thread: the CPU idles and still runs what comes (the host's commands).
+     */
+    kite_sem_down(&never);
     arch_halt_forever();
 }
 
@@ -59,9 +66,10 @@ void kite_start(uint64_t mbi_phys)
     arch_percpu_early_init(); /* this CPU's number, for every log line */
     kite_pr_info("kite: Kite aerokernel, entered at %#llx\n", (unsigned long long)arch_phys_base);
     arch_traps_init();                /* GDT, TSS with IST stacks, IDT: faults are reported */
-    kite_console_early_init();        /* serial at its defaults, showing the log so far */
     arch_time_init();                 /* TSC rate: log timestamps and boot time */
     kite_bootinfo_init(mbi_phys);     /* multiboot2: command line, memory map, ACPI, modules */
+    kite_partition_init();            /* co-kernel: the host's boot params, when it loaded us */
+    kite_console_early_init();        /* serial at its defaults (the ring in a partition) */
     kite_cmdline_init();              /* KITE_PARAM options; warnings for bad ones */
     kite_console_init();              /* consoles as the options and boot info say */
     kite_init_level(KITE_INIT_EARLY); /* optional early hooks */
@@ -78,6 +86,7 @@ void kite_start(uint64_t mbi_phys)
     ready_tsc = arch_tsc() - arch_boot_tsc;
     kite_pr_info("kite: ready in %llu ms (%llu TSC ticks since entry)\n",
                  (unsigned long long)(kite_time_ns() / 1000000), (unsigned long long)ready_tsc);
-    arch_irq_enable(); /* the boot thread is preemptible and answers IPIs from here on */
+    arch_irq_enable();      /* the boot thread is preemptible and answers IPIs from here on */
+    kite_partition_ready(); /* co-kernel: state RUNNING, heartbeat, the host's commands */
     run();
 }

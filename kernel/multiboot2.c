@@ -7,6 +7,7 @@
  * keeps no state and calls nothing but kite_snprintf, so the host unit tests
  * run it under sanitizers against truncated and corrupted blocks.
  */
+#include <kite/abi/bootparams.h>
 #include <kite/abi/multiboot2.h>
 #include <kite/bootinfo.h>
 #include <kite/errno.h>
@@ -77,6 +78,8 @@ static const char *tag_name(uint32_t type)
         return "EFI 64-bit image handle";
     case KITE_MB2_TAG_LOAD_BASE:
         return "image load base";
+    case KITE_MB2_TAG_BOOT_PARAMS:
+        return "Kite co-kernel boot params";
     default:
         return "unknown";
     }
@@ -112,6 +115,9 @@ static uint32_t min_tag_size(uint32_t type, const char **what)
     case KITE_MB2_TAG_BASIC_MEMINFO:
     case KITE_MB2_TAG_MMAP:
     case KITE_MB2_TAG_EFI64:
+        return 16;
+    case KITE_MB2_TAG_BOOT_PARAMS:
+        *what = "header and 8-byte address";
         return 16;
     case KITE_MB2_TAG_EFI32:
     case KITE_MB2_TAG_LOAD_BASE:
@@ -375,6 +381,10 @@ static int parse_tag(struct mb2_parser *ps, uint32_t type, uint32_t off, uint32_
     case KITE_MB2_TAG_LOAD_BASE:
         ps->out->has_load_base = true;
         ps->out->load_base = kite_get_le32(t + 8);
+        return 0;
+    case KITE_MB2_TAG_BOOT_PARAMS:
+        ps->out->has_boot_params = true;
+        ps->out->boot_params = kite_get_le64(t + 8);
         return 0;
     case KITE_MB2_TAG_BOOTDEV:
     case KITE_MB2_TAG_VBE:

@@ -11,6 +11,7 @@
 #include <kite/cmdline.h>
 #include <kite/init.h>
 #include <kite/panic.h>
+#include <kite/partition.h>
 #include <kite/power.h>
 #include <kite/printk.h>
 #include <kite/string.h>
@@ -31,6 +32,19 @@ static int check_panic_option(void)
 }
 KITE_INIT(check_panic_option, KITE_INIT_EARLY);
 bool kite_test_running;
+static char reason[KITE_BP_PANIC_MAX];
+
+void kite_panic_reason(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (reason[0]) {
+        return; /* the first one says it */
+    }
+    va_start(ap, fmt);
+    kite_vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+}
 
 static void print_frame(void *ctx, uint64_t addr)
 {
@@ -60,6 +74,7 @@ void kite_panic(const char *fmt, ...)
     va_start(ap, fmt);
     kite_vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    kite_panic_reason("PANIC on CPU %u: %s", arch_cpu_id(), msg);
     kite_pr_emerg("PANIC on CPU %u: %s\n", arch_cpu_id(), msg);
     kite_panic_backtrace(0, arch_frame_address());
     kite_panic_stop();
@@ -75,6 +90,11 @@ void kite_panic_stop(void)
     arch_irq_disable();
     kite_panicking = true;
     (void)arch_smp_stop_others();
+    if (kite_partition()) {
+        /* The host sees PANICKED and the reason; its kitectl kmsg shows the report. */
+        kite_partition_stop(true, KITE_EXIT_PANIC, reason);
+        arch_halt_forever();
+    }
     if (kite_test_running || strcmp(param_panic, "poweroff") == 0) {
         kite_poweroff(KITE_EXIT_PANIC);
     }

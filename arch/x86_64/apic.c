@@ -14,6 +14,7 @@
 #include <kite/cmdline.h>
 #include <kite/errno.h>
 #include <kite/mm.h>
+#include <kite/partition.h>
 #include <kite/printk.h>
 
 #include <arch/apic.h>
@@ -83,7 +84,7 @@ void arch_udelay(uint64_t us)
 /* The two 8259s, when the machine has them: masked, so only the APIC delivers interrupts. */
 static void mask_legacy_pic(void)
 {
-    if (kite_acpi.has_madt && !kite_acpi.pcat_compat) {
+    if (kite_partition() || (kite_acpi.has_madt && !kite_acpi.pcat_compat)) {
         return;
     }
     arch_outb(0x21, 0xff);
@@ -104,6 +105,9 @@ static int choose_mode(void)
 
     arch_cpuid(1, 0, &a, &b, &c, &d);
     offered = (c >> 21) & 1;
+    if (kite_partition()) {
+        offered = false; /* the host chose the mode for every CPU; Kite keeps it */
+    }
     if (on || (offered && param_x2apic)) {
         /*
          * Not exercised by the tests: QEMU 7.2's TCG does not offer x2APIC

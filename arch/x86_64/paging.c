@@ -16,6 +16,7 @@
 #include <kite/errno.h>
 #include <kite/mm.h>
 #include <kite/panic.h>
+#include <kite/partition.h>
 #include <kite/printk.h>
 #include <kite/spinlock.h>
 #include <kite/string.h>
@@ -297,8 +298,16 @@ void arch_paging_init(void)
     pool_end = pool + size;
     pml4 = table_alloc();
 
-    /* Legacy low memory (BIOS data, VGA text) stays reachable, but not page 0. */
-    if (map(NULL_GUARD, NULL_GUARD, LEGACY_END - NULL_GUARD, ARCH_MAP_WRITE, true, &replaced)) {
+    if (kite_partition()) {
+        /* Low memory is the host's; the shared region (params, rings) is the one page range of
+         * its that Kite writes. The SIPI page is mapped when the other CPUs start. */
+        if (map(kite_bp->shared_phys, kite_bp->shared_phys, kite_bp->shared_size, ARCH_MAP_WRITE,
+                false, &replaced)) {
+            kite_panic("paging: out of early page tables");
+        }
+    } else if (map(NULL_GUARD, NULL_GUARD, LEGACY_END - NULL_GUARD, ARCH_MAP_WRITE, true,
+                   &replaced)) {
+        /* Legacy low memory (BIOS data, VGA text) stays reachable, but not page 0. */
         kite_panic("paging: out of early page tables");
     }
     for (unsigned int i = 0; i < kite_boot.mmap_count; i++) {

@@ -20,6 +20,7 @@
 #include <kite/errno.h>
 #include <kite/mm.h>
 #include <kite/numa.h>
+#include <kite/partition.h>
 #include <kite/printk.h>
 #include <kite/stack.h>
 #include <kite/string.h>
@@ -65,6 +66,7 @@ static KITE_NORETURN void ap_main(struct arch_percpu *pc)
 {
     arch_traps_init_cpu(pc, pc->ist_top);
     arch_lapic_init();
+    kite_partition_cpu_state(pc->apic_id, KITE_CPU_ONLINE);
     kite_pr_info("CPU %u online (APIC ID %u, node %d)\n", pc->cpu, pc->apic_id,
                  kite_numa_node_of_cpu(pc->cpu));
     /* This context becomes the CPU's idle thread, ready before the CPU counts as online. */
@@ -309,6 +311,9 @@ unsigned int arch_smp_stop_others(void)
 /* A page below 1 MiB that firmware and loader have given up (Kite never allocates there). */
 static uint64_t trampoline_page(void)
 {
+    if (kite_partition()) {
+        return kite_bp->sipi_page; /* the host reserved it for this */
+    }
     for (unsigned int i = 0; i < kite_boot.mmap_count; i++) {
         const struct kite_mem_range *r = &kite_boot.mmap[i];
         uint64_t start = KITE_ALIGN_UP(KITE_MAX(r->base, 0x8000ull), KITE_PAGE_SIZE);
@@ -353,6 +358,7 @@ static bool start_cpu(uint8_t *page, unsigned int cpu, uint32_t apic_id)
     *(uint64_t *)TR(page, arch_tr_entry) = (uint64_t)(uintptr_t)ap_main;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 
+    kite_partition_cpu_state(apic_id, KITE_CPU_STARTING);
     rc = arch_lapic_start_cpu(apic_id, (uint8_t)((uintptr_t)page >> 12));
     start = arch_tsc();
     while (rc == 0 && !__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
@@ -365,6 +371,7 @@ static bool start_cpu(uint8_t *page, unsigned int cpu, uint32_t apic_id)
     if (rc == 0) {
         return true;
     }
+    kite_partition_cpu_state(apic_id, KITE_CPU_FAILED);
     kite_pr_warn("CPU %u (APIC ID %u) did not start (%s); going on without it\n", cpu, apic_id,
                  kite_strerror(rc));
     /* A CPU that never arrived may still wake up later: keep its memory rather than reuse it. */

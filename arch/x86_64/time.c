@@ -13,6 +13,7 @@
 #define KITE_LOG_PREFIX "time: "
 
 #include <kite/arch.h>
+#include <kite/partition.h>
 #include <kite/printk.h>
 
 #include <arch/hpet.h>
@@ -116,7 +117,7 @@ static uint64_t tsc_khz_from_hpet(unsigned int us)
     return best;
 }
 
-static void set_rate(uint64_t khz, const char *source)
+void arch_time_set_khz(uint64_t khz, const char *source)
 {
     ns_mult = (1000000ull << 32) / khz;
     arch_tsc_khz = khz;
@@ -129,7 +130,7 @@ void arch_time_init(void)
     uint64_t khz = tsc_khz_from_cpuid();
 
     if (khz) {
-        set_rate(khz, "CPUID leaf 0x15");
+        arch_time_set_khz(khz, "CPUID leaf 0x15");
         return;
     }
     /* Measured later (arch_time_calibrate); waits until then run long rather than short. */
@@ -138,9 +139,14 @@ void arch_time_init(void)
 
 void arch_time_calibrate(void)
 {
-    /* Started even when CPUID gave the rate: it is a reference clock for tests and drivers. */
-    bool hpet = arch_hpet_init() == 0;
+    bool hpet;
     uint64_t khz = 0;
+
+    if (kite_partition()) {
+        return; /* the host gave the rate; its HPET and PIT are not Kite's */
+    }
+    /* Started even when CPUID gave the rate: it is a reference clock for tests and drivers. */
+    hpet = arch_hpet_init() == 0;
 
     if (ns_mult) {
         return;
@@ -148,14 +154,14 @@ void arch_time_calibrate(void)
     if (hpet) {
         khz = tsc_khz_from_hpet(HPET_CALIBRATE_US);
         if (khz) {
-            set_rate(khz, "the HPET");
+            arch_time_set_khz(khz, "the HPET");
             return;
         }
         kite_pr_warn("the HPET did not keep pace with the TSC; trying the PIT\n");
     }
     khz = tsc_khz_from_pit(CONFIG_TSC_CALIBRATE_MS);
     if (khz) {
-        set_rate(khz, "the PIT");
+        arch_time_set_khz(khz, "the PIT");
         return;
     }
     kite_pr_warn("TSC rate unknown (no CPUID 0x15, HPET or counting PIT); assuming 1 GHz\n");

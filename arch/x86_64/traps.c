@@ -397,6 +397,7 @@ void arch_trap(struct arch_regs *regs)
         const struct kite_stack *s = kite_stack_guard_hit(arch_read_cr2());
 
         if (s) {
+            kite_panic_reason("stack overflow in %s on CPU %u", s->name, arch_cpu_id());
             kite_pr_emerg("PANIC: stack overflow in %s on CPU %u: %#llx is in the guard below its "
                           "stack %#lx-%#lx (%zu KiB)\n",
                           s->name, arch_cpu_id(), (unsigned long long)arch_read_cr2(),
@@ -405,6 +406,10 @@ void arch_trap(struct arch_regs *regs)
             kite_panic_stop();
         }
     }
+    kite_panic_reason("exception %s (vector %llu, error code %#llx) at %#llx on CPU %u",
+                      exception_names[regs->vector], (unsigned long long)regs->vector,
+                      (unsigned long long)regs->error, (unsigned long long)regs->rip,
+                      arch_cpu_id());
     kite_pr_emerg("PANIC: exception %s (vector %llu, error code %#llx) on CPU %u\n",
                   exception_names[regs->vector], (unsigned long long)regs->vector,
                   (unsigned long long)regs->error, arch_cpu_id());

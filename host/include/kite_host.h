@@ -52,7 +52,7 @@ struct kite_ioc_chunk {
     uint32_t pad;
 };
 
-#define KITE_CHUNK_POOL      1 /* from a memmap= range named in mem= */
+#define KITE_CHUNK_POOL     1 /* from a memmap= range named in mem= */
 #define KITE_CHUNK_OFFLINED 2 /* memory blocks Linux took offline and removed for it */
 
 struct kite_ioc_mem {
@@ -81,19 +81,19 @@ enum kite_host_state {
 };
 
 struct kite_ioc_status {
-    uint32_t instance; /* in */
-    uint32_t state;    /* enum kite_host_state */
-    uint32_t loaded;   /* an image is loaded */
-    int32_t exit_code; /* HALTED: Kite's exit status */
-    uint64_t cpus[KITE_HOST_CPU_WORDS];     /* assigned Linux CPUs */
-    uint32_t cpu_state[KITE_HOST_MAX_CPUS]; /* by Linux CPU: enum kite_bp_cpu_state */
+    uint32_t instance;                          /* in */
+    uint32_t state;                             /* enum kite_host_state */
+    uint32_t loaded;                            /* an image is loaded */
+    int32_t exit_code;                          /* HALTED: Kite's exit status */
+    uint64_t cpus[KITE_HOST_CPU_WORDS];         /* assigned Linux CPUs */
+    uint32_t cpu_state[KITE_HOST_MAX_CPUS];     /* by Linux CPU: enum kite_bp_cpu_state */
     uint64_t mem_per_node[KITE_HOST_MAX_NODES]; /* assigned bytes */
-    uint64_t image_size;   /* bytes the loaded image spans in memory */
-    uint64_t uptime_ns;    /* since boot; 0 before */
+    uint64_t image_size;                        /* bytes the loaded image spans in memory */
+    uint64_t uptime_ns;                         /* since boot; 0 before */
     uint64_t boot_to_ready_ns; /* from the boot ioctl to Kite's "ready"; 0 before */
     uint64_t heartbeat_age_ns; /* UINT64_MAX: no heartbeat yet */
     uint64_t heartbeats;
-    char kargs[256];      /* the start of the command line */
+    char kargs[256]; /* the start of the command line */
     char panic[256];
 };
 
@@ -114,9 +114,9 @@ struct kite_ioc_kmsg {
 
 struct kite_ioc_exec {
     uint32_t instance;
-    uint32_t len;  /* command line bytes at addr */
+    uint32_t len; /* command line bytes at addr */
     uint64_t addr;
-    uint64_t seq;  /* out: the command's number */
+    uint64_t seq; /* out: the command's number */
 };
 
 struct kite_ioc_recv {

@@ -32,6 +32,8 @@ void arch_traps_init_cpu(struct arch_percpu *pc, const uint64_t ist_top[3]);
 void arch_time_init(void);
 /* After kite_mm_init: measure the TSC against the HPET (or the PIT) unless already known. */
 void arch_time_calibrate(void);
+/* Take the TSC rate from elsewhere (@source: for the log), e.g. a co-kernel's host. */
+void arch_time_set_khz(uint64_t khz, const char *source);
 extern uint64_t arch_tsc_khz;
 
 /* Nanoseconds since kernel entry (0 until the TSC rate is known). */

@@ -66,6 +66,10 @@ struct kite_bootinfo {
     bool has_load_base;
     uint64_t load_base; /* physical address the loader put the image at */
 
+    /* A co-kernel partition: where the host loader put struct kite_boot_params. */
+    bool has_boot_params;
+    uint64_t boot_params;
+
     bool efi; /* booted through UEFI (the loader passed an EFI system table) */
     uint64_t mem_lower_kib, mem_upper_kib;
     unsigned int unknown_tags; /* tags skipped because Kite does not know them */

@@ -26,6 +26,10 @@ KITE_NORETURN void kite_panic(const char *fmt, ...) KITE_PRINTF(1, 2);
  */
 void kite_panic_backtrace(uint64_t rip, uint64_t rbp);
 
+/* The panic's one-line reason, for whoever watches from outside (a co-kernel's host); first wins.
+ */
+void kite_panic_reason(const char *fmt, ...) KITE_PRINTF(1, 2);
+
 /*
  * Finish a fatal report and stop (kite_panic and the arch trap code call
  * this): the other CPUs are stopped first. When two CPUs panic at once, the

@@ -41,10 +41,10 @@
 /* The multiboot2 information tag (u32 type, u32 size = 16, u64 params address). */
 #define KITE_MB2_TAG_BOOT_PARAMS 0x4b697465u /* "Kite" */
 
-#define KITE_BP_MAX_CPUS   64
-#define KITE_BP_MAX_MEM    32
-#define KITE_BP_MAX_NODES  8
-#define KITE_BP_PANIC_MAX  256
+#define KITE_BP_MAX_CPUS    64
+#define KITE_BP_MAX_MEM     32
+#define KITE_BP_MAX_NODES   8
+#define KITE_BP_PANIC_MAX   256
 #define KITE_BP_NO_DOORBELL 0xffffffffu
 
 /* bp->state: the instance as a whole. The host sets CREATED..BOOTING, Kite the rest. */
@@ -80,7 +80,8 @@ struct kite_bp_mem {
     uint32_t pad;
 };
 
-/* A byte ring's header; its data follows at the next 64-byte boundary (data_off from the header). */
+/* A byte ring's header; its data follows at the next 64-byte boundary (data_off from the header).
+ */
 struct kite_ring {
     volatile uint64_t head; /* bytes the producer has written in all */
     uint8_t pad0[56];
@@ -127,23 +128,23 @@ struct kite_boot_params {
     uint64_t shared_phys; /* the shared region (this struct is at its start) */
     uint64_t shared_size;
     uint64_t mbi_off, mbi_size;
-    uint64_t console_off; /* struct kite_ring, Kite -> host */
-    uint64_t h2k_off;     /* struct kite_ring, host -> Kite messages */
-    uint64_t k2h_off;     /* struct kite_ring, Kite -> host messages */
+    uint64_t console_off;        /* struct kite_ring, Kite -> host */
+    uint64_t h2k_off;            /* struct kite_ring, host -> Kite messages */
+    uint64_t k2h_off;            /* struct kite_ring, Kite -> host messages */
     uint32_t host_doorbell_apic; /* unused: the host polls (KITE_BP_NO_DOORBELL) */
     uint32_t pad1;
 
     /* Written by Kite. */
-    volatile uint32_t state;        /* enum kite_bp_state */
-    volatile uint32_t kite_vector;  /* the IPI vector Kite listens on for h2k messages */
-    volatile uint32_t kite_apic_id; /* the CPU to send it to */
-    volatile int32_t exit_code;     /* with KITE_BP_HALTED */
-    volatile uint64_t entry_tsc;    /* TSC when Kite's first C code ran */
-    volatile uint64_t ready_tsc;    /* TSC at "ready" */
+    volatile uint32_t state;         /* enum kite_bp_state */
+    volatile uint32_t kite_vector;   /* the IPI vector Kite listens on for h2k messages */
+    volatile uint32_t kite_apic_id;  /* the CPU to send it to */
+    volatile int32_t exit_code;      /* with KITE_BP_HALTED */
+    volatile uint64_t entry_tsc;     /* TSC when Kite's first C code ran */
+    volatile uint64_t ready_tsc;     /* TSC at "ready" */
     volatile uint64_t heartbeat_tsc; /* TSC of the latest heartbeat (about every 100 ms) */
     volatile uint64_t heartbeats;
     volatile uint32_t cpu_state[KITE_BP_MAX_CPUS]; /* enum kite_bp_cpu_state, by cpus[] index */
-    char panic[KITE_BP_PANIC_MAX];                  /* the panic's first line, NUL-terminated */
+    char panic[KITE_BP_PANIC_MAX];                 /* the panic's first line, NUL-terminated */
 
     /* Written by the host while Kite runs. */
     volatile uint32_t request; /* KITE_BP_REQ_* */
