@@ -114,7 +114,7 @@ static void list_choices(void)
 int kite_test_run(const char *spec)
 {
     char sels[MAX_SELECTORS][SELECTOR_MAX];
-    unsigned int nsel = 0, passed = 0, failed = 0;
+    unsigned int nsel = 0, passed = 0, failed = 0, skipped = 0;
     const char *p = spec;
 
     /* Split the comma list; empty items are skipped. */
@@ -147,7 +147,10 @@ int kite_test_run(const char *spec)
             continue;
         }
         t->fn(&ctx);
-        if (ctx.failures) {
+        if (ctx.skipped && !ctx.failures) {
+            skipped++;
+            kite_pr_info("skip %s.%s: %s\n", t->suite, t->name, ctx.skipped);
+        } else if (ctx.failures) {
             failed++;
             kite_pr_info("FAIL %s.%s (%s:%d)\n", t->suite, t->name, t->file, t->line);
         } else {
@@ -174,6 +177,9 @@ int kite_test_run(const char *spec)
         failed++;
     }
     kite_test_running = false;
+    if (skipped) {
+        kite_pr_info("%u skipped (each says why above)\n", skipped);
+    }
     kite_pr_info("%u passed, %u failed\n", passed, failed);
     return (int)failed;
 }

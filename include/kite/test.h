@@ -21,6 +21,7 @@
 
 struct kite_test_ctx {
     unsigned int failures;
+    const char *skipped; /* why the test does not apply here (KITE_SKIP_IF), or NULL */
 };
 
 struct kite_test {
@@ -79,6 +80,19 @@ void kite_test_fail(struct kite_test_ctx *kt, const char *file, int line, const 
                            "\"%s\"",                                                            \
                            #a, #b, kite_a_ ? kite_a_ : "(null)", kite_b_ ? kite_b_ : "(null)"); \
         }                                                                                       \
+    } while (0)
+
+/*
+ * End the test as not applicable when @cond holds, saying @why (the runner
+ * lists every skip with its reason; none is silent). For what this machine
+ * or boot cannot have, e.g. the HPET in a co-kernel partition.
+ */
+#define KITE_SKIP_IF(cond, why)  \
+    do {                         \
+        if (cond) {              \
+            kt->skipped = (why); \
+            return;              \
+        }                        \
     } while (0)
 
 #define KITE_ASSERT(cond)                                                  \

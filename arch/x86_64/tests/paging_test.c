@@ -6,6 +6,7 @@
  */
 #include <kite/arch.h>
 #include <kite/mm.h>
+#include <kite/partition.h>
 #include <kite/stack.h>
 #include <kite/test.h>
 
@@ -67,7 +68,8 @@ KITE_TEST(paging, image_and_ram_mapped_holes_not)
 {
     KITE_EXPECT(arch_addr_mapped((uintptr_t)_kernel_start));
     KITE_EXPECT_EQ(arch_virt_to_phys((uintptr_t)_kernel_start), arch_phys_base);
-    KITE_EXPECT(arch_addr_mapped(0xb8000));     /* legacy VGA text stays reachable */
+    /* Legacy VGA text stays reachable; in a partition, low memory is the host's: not mapped. */
+    KITE_EXPECT(arch_addr_mapped(0xb8000) == !kite_partition());
     KITE_EXPECT(!arch_addr_mapped(0xfee00000)); /* device memory only through kite_ioremap */
     KITE_EXPECT(!arch_addr_mapped(0x8000000000000000ull));
 }
@@ -92,4 +94,43 @@ KITE_TEST_MANUAL(crash, stack_overflow)
     KITE_ASSERT(s != NULL);
     arch_call_on_stack(s->top, recurse, NULL);
     KITE_FAIL("the recursion returned");
+}
+
+/* Write @addr under a catch: true when it faulted (the fault in *@c). */
+static bool write_faults(uint64_t addr, struct arch_catch *c)
+{
+    volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)addr;
+
+    if (arch_catch_enter(c) == 0) {
+        *p = 0x5a;
+        arch_catch_leave(c);
+        return false;
+    }
+    return true;
+}
+
+/* In a partition, the host's memory is not mapped: a stray write faults in Kite, not in Linux. */
+KITE_TEST(paging, host_memory_faults_in_a_partition)
+{
+    static const uint64_t probes[] = {0x1000, 0x100000, 0x1000000};
+    struct arch_catch c;
+
+    KITE_SKIP_IF(!kite_partition(), "booted by GRUB: the machine is Kite's");
+    for (unsigned int i = 0; i < KITE_ARRAY_SIZE(probes); i++) {
+        bool owned = false;
+
+        for (uint32_t m = 0; m < kite_bp->nr_mem; m++) {
+            owned |= probes[i] - kite_bp->mem[m].base < kite_bp->mem[m].size;
+        }
+        if (owned || probes[i] - kite_bp->shared_phys < kite_bp->shared_size ||
+            probes[i] == kite_bp->sipi_page) {
+            continue;
+        }
+        if (!write_faults(probes[i], &c)) {
+            KITE_FAIL("writing the host's %#llx did not fault", (unsigned long long)probes[i]);
+            return;
+        }
+        KITE_EXPECT_EQ(c.vector, 14);
+        KITE_EXPECT_EQ(c.error & 1, 0); /* not present */
+    }
 }
