@@ -116,8 +116,9 @@ static int check_mem(const struct kite_bb_desc *d, char *err, size_t errlen)
     return 0;
 }
 
-static int check_desc(const struct kite_bb_desc *d, struct kite_bb_layout *lay, char *err,
-                      size_t errlen)
+/* Check @d and place the parts; @placed: also check where the region is (shared_phys). */
+static int check_desc(const struct kite_bb_desc *d, struct kite_bb_layout *lay, bool placed,
+                      char *err, size_t errlen)
 {
     size_t clen;
     int ret;
@@ -158,6 +159,9 @@ static int check_desc(const struct kite_bb_desc *d, struct kite_bb_layout *lay, 
         ALIGN_UP(lay->console_off + KITE_BB_RING_DATA + KITE_BB_CONSOLE_SIZE, RING_ALIGN);
     lay->k2h_off = ALIGN_UP(lay->h2k_off + KITE_BB_RING_DATA + KITE_BB_MSG_SIZE, RING_ALIGN);
     lay->total = ALIGN_UP(lay->k2h_off + KITE_BB_RING_DATA + KITE_BB_MSG_SIZE, PAGE);
+    if (!placed) {
+        return 0;
+    }
 
     if (d->shared_phys % PAGE != 0 || d->shared_phys == 0 || d->shared_phys >= GIB4 ||
         GIB4 - d->shared_phys < lay->total) {
@@ -192,7 +196,7 @@ int kite_bootblock_layout(const struct kite_bb_desc *d, struct kite_bb_layout *o
     if (err && errlen > 0) {
         err[0] = '\0';
     }
-    ret = check_desc(d, &lay, err, errlen);
+    ret = check_desc(d, &lay, false, err, errlen);
     if (ret == 0 && out) {
         *out = lay;
     }
@@ -284,7 +288,10 @@ int kite_bootblock_build(void *region, const struct kite_bb_desc *d, struct kite
     uint8_t *base = region;
     int ret;
 
-    ret = kite_bootblock_layout(d, &lay, err, errlen);
+    if (err && errlen > 0) {
+        err[0] = '\0';
+    }
+    ret = check_desc(d, &lay, true, err, errlen);
     if (ret < 0) {
         return ret;
     }

@@ -62,7 +62,7 @@ struct kite_bb_layout {
 
 /**
  * kite_bootblock_layout - check a description and place the region's parts
- * @d: the partition; shared_size is not looked at
+ * @d: the partition; where the region goes (shared_phys, shared_size) is not looked at
  * @out: the offsets and the region size needed
  * @err, @errlen: a one-line message on failure ("" on success)
  *
