@@ -53,7 +53,8 @@ static int check_ring(const struct kite_boot_params *bp, uint64_t off, const cha
     }
     r = (const struct kite_ring *)((const uint8_t *)bp + off);
     if (r->size < RING_MIN || (r->size & (r->size - 1)) || r->data_off < RING_HDR ||
-        r->data_off % 64 || !inside(off + r->data_off, r->size, bp->shared_size)) {
+        r->data_off % 64 || !inside(off, r->data_off, bp->shared_size) ||
+        !inside(off + r->data_off, r->size, bp->shared_size)) {
         return fail(err, errlen,
                     "%s ring: %#llx data bytes at %#llx past its header: expected a power of two "
                     "of at least %llu, 64-byte aligned after the header, inside the shared region",

@@ -145,6 +145,9 @@ static void test_rings_refused(void **state)
     refused("Kite-to-host ring");
     good()->h2k_off = 0xb108;
     refused("host-to-Kite ring header");
+    good();
+    ((struct kite_ring *)(region.bytes + 0x3000))->data_off = ~0xffull; /* wraps past the top */
+    refused("console ring");
 }
 
 static void test_cpus_and_memory_refused(void **state)

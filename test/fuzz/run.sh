@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # Fuzz the parsers that read data Kite does not control: the ACPI tables
-# (kernel/acpi.c), the multiboot2 block (kernel/multiboot2.c) and the kite.elf
-# checker of the co-kernel loader (host/common/kimage.c). Builds the
+# (kernel/acpi.c), the multiboot2 block (kernel/multiboot2.c), the kite.elf
+# checker of the co-kernel loader (host/common/kimage.c) and a co-kernel's boot
+# params check (kernel/bootparams.c). Builds the
 # seed generator and each libFuzzer target with clang under AddressSanitizer
 # and UndefinedBehaviorSanitizer into BUILD_DIR, writes the seed corpora, runs
 # each target for SECONDS (default 20), and prints one result line per check
@@ -44,8 +45,9 @@ declare -A sources=(
     [acpi]="test/fuzz/acpi_fuzz.c kernel/acpi.c kernel/vsnprintf.c"
     [multiboot2]="test/fuzz/multiboot2_fuzz.c kernel/multiboot2.c kernel/vsnprintf.c"
     [kimage]="test/fuzz/kimage_fuzz.c host/common/kimage.c"
+    [bootparams]="test/fuzz/bootparams_fuzz.c kernel/bootparams.c kernel/topology.c kernel/vsnprintf.c"
 )
-names=(acpi multiboot2 kimage)
+names=(acpi multiboot2 kimage bootparams)
 # What a failing run's log says went wrong, for its result line.
 reasons='ERROR: [A-Za-z]+: [a-z-]+|runtime error: .*|contract broken: .*|deadly signal|timeout|out-of-memory'
 
@@ -86,7 +88,7 @@ for name in "${names[@]}"; do
     log=$build/$name.log
     mkdir -p "$corpus" "$build/crashes"
     dirs=("$corpus")
-    # kimage has no seeds: it grows its inputs from a good image it builds itself.
+    # kimage and bootparams have no seeds: they patch a good input they build themselves.
     $seeds_ok && [ -d "$build/seeds-out/$name" ] && dirs+=("$build/seeds-out/$name")
     # libFuzzer stops itself after -max_total_time; timeout only catches a hang around it.
     timeout $((secs + 120)) "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
