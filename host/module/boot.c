@@ -11,9 +11,12 @@
 #include <linux/ioport.h>
 #include <linux/irqflags.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/string.h>
 
 #include <asm/apic.h>
+#include <asm/processor.h>
 
 #include "kh_priv.h"
 
@@ -96,15 +99,41 @@ static u32 icr_send(u32 low, u32 apic_id)
 	return busy;
 }
 
-/* INIT, 10 ms, INIT de-assert, STARTUP twice at the SIPI page. */
+/*
+ * How long to hold INIT before STARTUP. The MP specification's 10 ms is for
+ * old CPUs; Linux itself waits nothing on Intel family 6 and AMD family 0xf
+ * and later (smp_quirk_init_udelay), and so does this, unless told otherwise.
+ */
+static int init_delay_us = -1;
+module_param(init_delay_us, int, 0644);
+MODULE_PARM_DESC(init_delay_us, "microseconds between INIT and STARTUP (-1: as Linux does, 0 or 10000)");
+
+static unsigned int init_delay(void)
+{
+	const struct cpuinfo_x86 *c = &boot_cpu_data;
+
+	if (init_delay_us >= 0)
+		return min(init_delay_us, 100000);
+	if ((c->x86_vendor == X86_VENDOR_INTEL && c->x86 == 6) ||
+	    (c->x86_vendor == X86_VENDOR_HYGON) ||
+	    (c->x86_vendor == X86_VENDOR_AMD && c->x86 >= 0xf))
+		return 0;
+	return 10000;
+}
+
+/* INIT, its delay, INIT de-assert, STARTUP twice at the SIPI page. */
 int kh_start_cpu(u32 apic_id)
 {
 	u32 vector = (u32)(kh.sipi_phys >> PAGE_SHIFT);
+	unsigned int delay = init_delay();
 	u32 busy;
 	int i;
 
 	busy = icr_send(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apic_id);
-	msleep(10);
+	if (delay >= 1000)
+		usleep_range(delay, delay + 1000);
+	else if (delay)
+		udelay(delay);
 	busy |= icr_send(APIC_INT_LEVELTRIG | APIC_DM_INIT, apic_id);
 	for (i = 0; i < 2; i++) {
 		udelay(200);
