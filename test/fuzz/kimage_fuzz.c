@@ -41,9 +41,10 @@ static void build_template(void)
         {1 | 6ull << 32, 0x2000, VBASE + 0x3000, 0x203000, 0x800, 0x5000},
         {4 | 4ull << 32, 0x1100, VBASE + 0x100, 0x200100, 0x14, 0x14},
     };
+    static const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
     const uint32_t magic = 0xe85250d6u;
 
-    memcpy(template, "\177ELF\2\1\1", 7);
+    memcpy(template, ident, sizeof(ident));
     put(16, 2, 2);
     put(18, 62, 2);
     put(20, 1, 4);

@@ -83,7 +83,10 @@ static int build(void **state)
     memset(img, 0, sizeof(img));
     memset(&info, 0xa5, sizeof(info));
     memset(err, 'X', sizeof(err));
-    memcpy(img, "\177ELF", 4);
+    img[0] = 0x7f;
+    img[1] = 'E';
+    img[2] = 'L';
+    img[3] = 'F';
     img[4] = 2; /* ELFCLASS64 */
     img[5] = 1; /* little endian */
     img[6] = 1; /* EV_CURRENT */
@@ -319,7 +322,8 @@ static void test_too_many_segments(void **state)
     (void)state;
     w16(56, 17);
     for (unsigned int i = 0; i < 17; i++) {
-        phdr(i, 1, 5, 0x1000, VBASE + 0x1000 * i, PBASE + 0x1000 * i, i == 0 ? 0x1000 : 0, 0x1000);
+        phdr(i, 1, 5, 0x1000, VBASE + 0x1000ull * i, PBASE + 0x1000ull * i, i == 0 ? 0x1000 : 0,
+             0x1000);
     }
     expect_error(IMG_SIZE, "more than 16 PT_LOAD segments (segment 16 is one too many)");
     w16(56, 16);
