@@ -37,6 +37,7 @@ struct kh_chunk {
 	int node;
 	u32 instance; /* 0: reserved, not assigned */
 	u32 source;   /* KITE_CHUNK_POOL or KITE_CHUNK_OFFLINED */
+	u64 removed;  /* OFFLINED: bytes of whole memory blocks removed from Linux at base */
 };
 
 enum kh_phase {
@@ -108,6 +109,7 @@ extern struct cpumask kh_blocked_cpus;
 /* resources.c */
 int kh_parse_pool(const char *param);
 void kh_free_pool(void);
+void kh_return_offlined(void);
 long kh_reserve_cpu(const struct kite_ioc_cpus *req);
 long kh_release_cpu(const struct kite_ioc_cpus *req);
 void kh_release_all_cpus(void);

@@ -9,6 +9,8 @@
  * Parameters:
  *   sipi=0x70000            the page below 1 MiB reserved with memmap=4K$0x70000
  *   mem=256M@0x30000000,... ranges reserved with memmap=SIZE$BASE: the memory pool
+ * When the pool has no room on a node, reserve mem takes whole memory blocks
+ * of that node offline instead (resources.c).
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -232,6 +234,7 @@ static void __exit kh_exit(void)
 {
 	mutex_lock(&kh.lock);
 	kh_release_all_cpus();
+	kh_return_offlined();
 	mutex_unlock(&kh.lock);
 	misc_deregister(&kh_misc);
 	cpuhp_remove_state_nocalls(hp_state);

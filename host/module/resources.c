@@ -2,17 +2,22 @@
 /*
  * The module's pools: CPUs taken from Linux with CPU hot-unplug, and memory
  * chunks carved from the ranges named in mem= (reserved at host boot with
- * memmap=, so Linux never used them). A reserved CPU or chunk belongs to the
+ * memmap=, so Linux never used them) or, when the pool has no room on the
+ * wanted node, from whole memory blocks Linux takes offline and removes
+ * (offline_and_remove_memory), added back and onlined on release. A reserved CPU or chunk belongs to the
  * module until released, whatever file descriptor asked; instances are then
  * assigned from what is reserved. Every call checks its whole request before
  * changing anything, and undoes its completed steps when a later one fails.
  * All of it runs under kh.lock.
  */
 #include <linux/cpu.h>
+#include <linux/fs.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/memory.h>
 #include <linux/memory_hotplug.h>
+#include <linux/mmzone.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/nodemask.h>
@@ -23,6 +28,7 @@
 #include "kh_priv.h"
 
 #define MIB (1024ULL * 1024)
+#define OFFLINE_TRIES 16 /* candidate block runs tried per chunk */
 
 /* ------------------------------------------------------------------ CPUs */
 
@@ -401,6 +407,106 @@ static void pool_free(int node, u64 *free, u64 *largest)
 	}
 }
 
+/*
+ * Take @size bytes of node @node away from Linux: the highest run of whole
+ * memory blocks on the node that is all System RAM and that Linux can empty
+ * (its pages migrate). Returns 0 with *@base and *@removed (the run's bytes).
+ */
+static int offline_blocks(int node, u64 size, u64 *base, u64 *removed)
+{
+	u64 block = memory_block_size_bytes();
+	u64 len = ALIGN(size, block), lo, hi, start;
+	int tries = 0, ret = -ENOMEM;
+
+	if (!node_online(node) || !NODE_DATA(node))
+		return -EINVAL;
+	lo = ALIGN(PFN_PHYS(node_start_pfn(node)), block);
+	hi = ALIGN_DOWN(PFN_PHYS(node_end_pfn(node)), block);
+	if (hi < lo || hi - lo < len)
+		return -ENOMEM;
+	for (start = hi - len;; start -= block) {
+		if (region_intersects(start, len, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) ==
+			    REGION_INTERSECTS &&
+		    range_node(start) == node && range_node(start + len - 1) == node) {
+			ret = offline_and_remove_memory(start, len);
+			if (!ret) {
+				*base = start;
+				*removed = len;
+				return 0;
+			}
+			if (++tries >= OFFLINE_TRIES)
+				break;
+		}
+		if (start < lo + block)
+			break;
+	}
+	return ret;
+}
+
+/* Online memory blocks Linux left offline after add_memory(), through their sysfs state. */
+static int online_blocks(u64 base, u64 size)
+{
+	u64 block = memory_block_size_bytes(), addr;
+	int ret = 0;
+
+	for (addr = base; addr < base + size; addr += block) {
+		char path[64], state[16] = "";
+		struct file *f;
+		loff_t pos = 0;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%llu/state",
+			 addr / block);
+		f = filp_open(path, O_RDWR, 0);
+		if (IS_ERR(f)) {
+			ret = PTR_ERR(f);
+			continue;
+		}
+		n = kernel_read(f, state, sizeof(state) - 1, &pos);
+		if (n > 0 && !strncmp(state, "offline", 7)) {
+			pos = 0;
+			n = kernel_write(f, "online", 6, &pos);
+			if (n < 0)
+				ret = n;
+		}
+		filp_close(f, NULL);
+	}
+	return ret;
+}
+
+/* Give an offlined chunk's blocks back to Linux; 0 or an error (then it stays ours). */
+static int return_blocks(struct kh_chunk *c)
+{
+	int ret = add_memory(c->node, c->base, c->removed, MHP_NONE);
+
+	if (ret) {
+		kh_err("Linux could not add back %llu MiB at 0x%llx on node %d (error %d); it stays reserved",
+		       c->removed / MIB, c->base, c->node, ret);
+		return ret;
+	}
+	ret = online_blocks(c->base, c->removed);
+	if (ret)
+		kh_err("%llu MiB at 0x%llx are back in Linux but not all online (error %d): echo online > /sys/devices/system/memory/memoryN/state",
+		       c->removed / MIB, c->base, ret);
+	else
+		kh_info("gave %llu MiB at 0x%llx back to Linux (node %d, online)",
+			c->removed / MIB, c->base, c->node);
+	return 0;
+}
+
+/* Module exit: every offlined chunk back to Linux (no instance is alive by then). */
+void kh_return_offlined(void)
+{
+	int i;
+
+	for (i = 0; i < KH_MAX_CHUNKS; i++) {
+		struct kh_chunk *c = &kh.chunks[i];
+
+		if (c->used && c->source == KITE_CHUNK_OFFLINED && !return_blocks(c))
+			c->used = false;
+	}
+}
+
 static int free_slot(void)
 {
 	int i;
@@ -456,27 +562,38 @@ long kh_reserve_mem(struct kite_ioc_mem *req)
 			ret = -ENOSPC;
 			goto out_undo;
 		}
-		if (!find_gap(c->node, c->size, &base)) {
-			u64 free, largest;
-
-			pool_free(c->node, &free, &largest);
-			kh_err("reserve mem: not enough free memory on node %d: %llu MiB asked, %llu MiB free in the pool (largest free range %llu MiB)",
-			       c->node, c->size / MIB, free / MIB, largest / MIB);
-			ret = -ENOMEM;
-			goto out_undo;
-		}
 		kh.chunks[slot] = (struct kh_chunk){
 			.used = true,
-			.base = base,
 			.size = c->size,
 			.node = c->node,
-			.instance = 0,
 			.source = KITE_CHUNK_POOL,
 		};
+		if (!find_gap(c->node, c->size, &base)) {
+			u64 free, largest, removed;
+			ktime_t t0 = ktime_get();
+			int r;
+
+			/* No room in the pool: whole memory blocks Linux gives up. */
+			r = offline_blocks(c->node, c->size, &base, &removed);
+			if (r) {
+				pool_free(c->node, &free, &largest);
+				kh_err("reserve mem: not enough free memory on node %d: %llu MiB asked, %llu MiB free in the pool (largest free range %llu MiB), and Linux could not take %llu MiB of the node offline (error %d)",
+				       c->node, c->size / MIB, free / MIB, largest / MIB,
+				       ALIGN(c->size, (u64)memory_block_size_bytes()) / MIB, r);
+				kh.chunks[slot].used = false;
+				ret = -ENOMEM;
+				goto out_undo;
+			}
+			kh.chunks[slot].source = KITE_CHUNK_OFFLINED;
+			kh.chunks[slot].removed = removed;
+			kh_info("took %llu MiB at 0x%llx on node %d offline from Linux in %lld ms",
+				removed / MIB, base, c->node, ktime_ms_delta(ktime_get(), t0));
+		}
+		kh.chunks[slot].base = base;
 		taken[n++] = slot;
 		c->base = base;
 		c->instance = 0;
-		c->source = KITE_CHUNK_POOL;
+		c->source = kh.chunks[slot].source;
 	}
 	for (i = 0; i < n; i++)
 		kh_info("reserved %llu MiB at 0x%llx on node %d",
@@ -485,8 +602,13 @@ long kh_reserve_mem(struct kite_ioc_mem *req)
 	return 0;
 
 out_undo:
-	for (i = 0; i < n; i++)
-		kh.chunks[taken[i]].used = false;
+	for (i = 0; i < n; i++) {
+		struct kh_chunk *k = &kh.chunks[taken[i]];
+
+		if (k->source == KITE_CHUNK_OFFLINED && return_blocks(k))
+			continue; /* Linux would not take it back: it stays reserved */
+		k->used = false;
+	}
 	return ret;
 }
 
@@ -507,14 +629,26 @@ long kh_release_mem(const struct kite_ioc_mem *req)
 	if (req->nr == 0) {
 		int j, count = 0;
 
+		int ret = 0;
+
 		for (j = 0; j < KH_MAX_CHUNKS; j++) {
-			if (kh.chunks[j].used && !kh.chunks[j].instance) {
-				kh.chunks[j].used = false;
-				count++;
+			struct kh_chunk *k = &kh.chunks[j];
+
+			if (!k->used || k->instance)
+				continue;
+			if (k->source == KITE_CHUNK_OFFLINED) {
+				int r = return_blocks(k);
+
+				if (r) {
+					ret = ret ? ret : r;
+					continue;
+				}
 			}
+			k->used = false;
+			count++;
 		}
 		kh_info("released %d unassigned chunks", count);
-		return 0;
+		return ret;
 	}
 	for (i = 0; i < req->nr; i++) {
 		const struct kite_ioc_chunk *c = &req->chunk[i];
@@ -538,9 +672,18 @@ long kh_release_mem(const struct kite_ioc_mem *req)
 		}
 	}
 	for (i = 0; i < req->nr; i++) {
-		kh_info("released %llu MiB at 0x%llx", kh.chunks[slot[i]].size / MIB,
-			kh.chunks[slot[i]].base);
-		kh.chunks[slot[i]].used = false;
+		struct kh_chunk *k = &kh.chunks[slot[i]];
+
+		if (!k->used)
+			continue; /* named twice */
+		if (k->source == KITE_CHUNK_OFFLINED) {
+			int r = return_blocks(k);
+
+			if (r)
+				return r;
+		}
+		kh_info("released %llu MiB at 0x%llx", k->size / MIB, k->base);
+		k->used = false;
 	}
 	return 0;
 }

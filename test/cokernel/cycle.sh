@@ -12,8 +12,9 @@
 # (reserve, create, assign, load, kargs, boot, "kite: ready" in kmsg, Kite's
 # in-kernel test suite run through exec, destroy, release, CPUs online and
 # MemFree back), ten boot/destroy rounds with nothing leaked, kitectl up and
-# down, a Kite that panics, one that faults on a write outside its memory,
-# shutdown, and rmmod refused while an instance lives.
+# down, shutdown, a Kite that panics, one that faults on a write outside its
+# memory, memory blocks taken offline when the pool is short and given back,
+# rmmod refused while an instance lives and giving everything back after.
 #
 # Settings (from /init): KITE_ELF, the partition's CPUs and memory.
 KITE_ELF=${KITE_ELF:-/kite.elf}
@@ -447,12 +448,53 @@ fault() {
 fault "a Kite that panics" "kite.test=crash.panic_stops_other_cpus" "PANIC"
 fault "a Kite that writes outside its memory" "kite.test=crash.page_fault" "page fault"
 
+# ------------------------------------------------------------------ run-time offlining
+
+node1_total() { sed -n 's/.*MemTotal: *\([0-9]*\) kB/\1/p' /sys/devices/system/node/node1/meminfo; }
+blocks_offline() { grep -l offline /sys/devices/system/memory/memory*/state 2>/dev/null | wc -l; }
+total0=$(node1_total)
+if must "reserve mem 256M@1,128M@1 (the pool holds 256 MiB on node 1)" kitectl reserve mem 256M@1,128M@1; then
+    total1=$(node1_total)
+    if kitectl query mem 2>&1 | grep -q offlined && [ $((total0 - total1)) -ge 122880 ]; then
+        ok "the 128 MiB the pool lacks were taken offline from Linux (node 1 MemTotal $total0 -> $total1 kB)"
+    else
+        bad "the 128 MiB the pool lacks were taken offline from Linux" "$(kitectl query mem 2>&1)" \
+            "node 1 MemTotal $total0 -> $total1 kB" "$(dmesg | grep kite_host | tail -3)"
+    fi
+    kitectl reserve cpu "$CPUS" >/dev/null 2>&1
+    oid=$(kitectl create 2>/dev/null)
+    if kitectl assign "$oid" cpu "$CPUS" >"$out" 2>&1 && kitectl assign "$oid" mem all >>"$out" 2>&1 &&
+        kitectl load "$oid" "$KITE_ELF" >>"$out" 2>&1 && kitectl boot "$oid" >>"$out" 2>&1 &&
+        wait_ready "$oid" && kitectl kmsg "$oid" 2>&1 | grep -q '2 CPUs, 2 memory ranges'; then
+        ok "Kite boots on pool and offlined memory together"
+    else
+        bad "Kite boots on pool and offlined memory together" "$(cat "$out")" "$(kitectl kmsg "$oid" 2>&1 | tail -5)"
+    fi
+    cleanup
+    total2=$(node1_total)
+    if [ $((total0 - total2)) -le 8192 ] && [ "$(blocks_offline)" -eq 0 ]; then
+        ok "release gives the blocks back to Linux, online (node 1 MemTotal $total2 kB)"
+    else
+        bad "release gives the blocks back to Linux, online" "node 1 MemTotal $total0 -> $total2 kB" \
+            "$(blocks_offline) blocks offline" "$(dmesg | grep kite_host | tail -3)"
+    fi
+fi
+
 # ------------------------------------------------------------------ unload
 
+# rmmod with CPUs and memory still reserved (no instance) gives them all back.
+kitectl reserve cpu "$CPUS" >/dev/null 2>&1
+kitectl reserve mem 256M@1,128M@1 >/dev/null 2>&1
 if rmmod kite_host 2>"$out" && ! lsmod | grep -q '^kite_host'; then
-    ok "rmmod kite_host with no instance left"
+    ok "rmmod kite_host with CPUs and memory reserved, no instance"
 else
-    bad "rmmod kite_host with no instance left" "$(cat "$out")"
+    bad "rmmod kite_host with CPUs and memory reserved, no instance" "$(cat "$out")"
+fi
+total2=$(node1_total)
+if [ $((total0 - total2)) -le 8192 ] && [ "$(blocks_offline)" -eq 0 ]; then
+    ok "rmmod gave the offlined blocks back (node 1 MemTotal $total2 kB)"
+else
+    bad "rmmod gave the offlined blocks back" "node 1 MemTotal $total0 -> $total2 kB" "$(blocks_offline) blocks offline"
 fi
 if [ "$(cat /sys/devices/system/cpu/online)" = "$cpus_online0" ]; then
     ok "every CPU is online at the end ($cpus_online0)"
