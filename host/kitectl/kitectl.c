@@ -269,13 +269,13 @@ static int sys_list(struct kitectl *k, const char *path, uint64_t mask[KITE_HOST
     return kitectl_parse_cpulist(buf, mask, err, sizeof(err)) == 0 ? 0 : -EINVAL;
 }
 
-/* The nodes that exist; node 0 alone when Linux has no NUMA in sysfs. */
-static void online_nodes(struct kitectl *k, uint64_t nodes[KITE_HOST_CPU_WORDS])
+/*
+ * The nodes that exist; false when sysfs does not say (not mounted), and the
+ * module is left to judge.
+ */
+static bool online_nodes(struct kitectl *k, uint64_t nodes[KITE_HOST_CPU_WORDS])
 {
-    if (sys_list(k, SYS_NODE_ONLINE, nodes) != 0 || kitectl_cpu_count(nodes) == 0) {
-        memset(nodes, 0, KITE_HOST_CPU_WORDS * sizeof(nodes[0]));
-        nodes[0] = 1;
-    }
+    return sys_list(k, SYS_NODE_ONLINE, nodes) == 0 && kitectl_cpu_count(nodes) > 0;
 }
 
 /* ---------------------------------------------------------------- memory lists */
@@ -503,11 +503,11 @@ static int op_reserve_mem(struct kitectl *k, const struct kitectl_memreq *req, u
     uint64_t nodes[KITE_HOST_CPU_WORDS], asked[KITE_HOST_MAX_NODES] = {0};
     struct kite_ioc_mem q;
     char have[LIST_MAX], it[48];
+    bool know_nodes = online_nodes(k, nodes);
     int ret;
 
-    online_nodes(k, nodes);
     for (unsigned int i = 0; i < nr; i++) {
-        if (!kitectl_cpu_isset(nodes, req[i].node)) {
+        if (know_nodes && !kitectl_cpu_isset(nodes, req[i].node)) {
             kitectl_format_cpulist(nodes, have, sizeof(have));
             mem_item(req[i].size, req[i].node, it, sizeof(it));
             return fail(k, "%s: node %u does not exist (this machine has nodes %s)", it,
