@@ -16,7 +16,8 @@
 # memory, memory blocks taken offline when the pool is short and given back,
 # rmmod refused while an instance lives and giving everything back after.
 #
-# Settings (from /init): KITE_ELF, the partition's CPUs and memory.
+# Settings (from /init): KITE_ELF, the partition's CPUs and memory, and the
+# module's parameters (KITE_SIPI, KITE_MEM) for the insmod checks at the end.
 KITE_ELF=${KITE_ELF:-/kite.elf}
 CPUS=${CPUS:-2,3}
 CPU_A=${CPU_A:-2}
@@ -495,6 +496,31 @@ if [ $((total0 - total2)) -le 8192 ] && [ "$(blocks_offline)" -eq 0 ]; then
     ok "rmmod gave the offlined blocks back (node 1 MemTotal $total2 kB)"
 else
     bad "rmmod gave the offlined blocks back" "node 1 MemTotal $total0 -> $total2 kB" "$(blocks_offline) blocks offline"
+fi
+# insmod refuses parameters that name memory Linux uses, or no SIPI page.
+insmod_refused() {
+    name=$1 pattern=$2
+    shift 2
+    klines=$(kernel_lines)
+    if insmod /kite_host.ko "$@" >"$out" 2>&1; then
+        bad "$name" "insmod $* succeeded"
+        rmmod kite_host
+    elif dmesg | grep 'kite_host: ' | tail -n +$((klines + 1)) | grep -q -- "$pattern"; then
+        ok "$name: $(dmesg | grep 'kite_host: ' | tail -n +$((klines + 1)) | grep -m1 -- "$pattern" | sed 's/^\[[^]]*\] //')"
+    else
+        bad "$name" "insmod failed but the log does not say '$pattern':" \
+            "$(dmesg | grep 'kite_host: ' | tail -n +$((klines + 1)))"
+    fi
+}
+insmod_refused "insmod without sipi= is refused" "no sipi=" mem="$KITE_MEM"
+insmod_refused "insmod with a SIPI page in System RAM is refused" "System RAM" sipi=0x1000 mem="$KITE_MEM"
+insmod_refused "insmod with a SIPI page above 1 MiB is refused" "1 MiB" sipi=0x200000 mem="$KITE_MEM"
+insmod_refused "insmod with a mem= range in System RAM is refused" "System RAM" sipi="$KITE_SIPI" mem=64M@0x10000000
+insmod_refused "insmod with a malformed mem= is refused" "expected" sipi="$KITE_SIPI" mem=256M
+if insmod /kite_host.ko sipi="$KITE_SIPI" mem="$KITE_MEM" >"$out" 2>&1 && rmmod kite_host >>"$out" 2>&1; then
+    ok "after the refusals the module loads and unloads again (nothing was left claimed)"
+else
+    bad "after the refusals the module loads and unloads again" "$(cat "$out")" "$(dmesg | grep kite_host | tail -3)"
 fi
 if [ "$(cat /sys/devices/system/cpu/online)" = "$cpus_online0" ]; then
     ok "every CPU is online at the end ($cpus_online0)"
