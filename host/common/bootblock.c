@@ -56,11 +56,9 @@ static int check_cpus(const struct kite_bb_desc *d, char *err, size_t errlen)
                       KITE_BP_MAX_CPUS);
     }
     for (uint32_t i = 0; i < d->nr_cpus; i++) {
-        if (d->cpus[i].node >= KITE_BP_MAX_NODES ||
-            (d->nr_nodes > 0 && d->cpus[i].node >= d->nr_nodes)) {
+        if (d->cpus[i].node >= d->nr_nodes) {
             return REFUSE(err, errlen, "CPU %u (APIC id %u) is on node %u, past the %u nodes known",
-                          i, d->cpus[i].apic_id, d->cpus[i].node,
-                          d->nr_nodes > 0 ? d->nr_nodes : KITE_BP_MAX_NODES);
+                          i, d->cpus[i].apic_id, d->cpus[i].node, d->nr_nodes);
         }
         for (uint32_t j = 0; j < i; j++) {
             if (d->cpus[j].apic_id == d->cpus[i].apic_id) {
@@ -94,9 +92,9 @@ static int check_mem(const struct kite_bb_desc *d, char *err, size_t errlen)
             return REFUSE(err, errlen, "memory chunk %u (0x%llx, 0x%llx bytes) wraps around", i,
                           (unsigned long long)m->base, (unsigned long long)m->size);
         }
-        if (m->node >= KITE_BP_MAX_NODES || (d->nr_nodes > 0 && m->node >= d->nr_nodes)) {
+        if (m->node >= d->nr_nodes) {
             return REFUSE(err, errlen, "memory chunk %u is on node %u, past the %u nodes known", i,
-                          m->node, d->nr_nodes > 0 ? d->nr_nodes : KITE_BP_MAX_NODES);
+                          m->node, d->nr_nodes);
         }
         for (uint32_t j = 0; j < i; j++) {
             if (overlaps(m->base, m->size, d->mem[j].base, d->mem[j].size)) {
@@ -126,9 +124,21 @@ static int check_desc(const struct kite_bb_desc *d, struct kite_bb_layout *lay, 
     if (!d) {
         return REFUSE(err, errlen, "no description (NULL)");
     }
-    if (d->nr_nodes > KITE_BP_MAX_NODES) {
-        return REFUSE(err, errlen, "%u NUMA nodes: at most %u fit in the boot params", d->nr_nodes,
+    if (d->nr_nodes == 0 || d->nr_nodes > KITE_BP_MAX_NODES) {
+        return REFUSE(err, errlen, "%u NUMA nodes: 1 to %u fit in the boot params", d->nr_nodes,
                       KITE_BP_MAX_NODES);
+    }
+    for (uint32_t a = 0; a < d->nr_nodes; a++) {
+        for (uint32_t b = 0; b < d->nr_nodes; b++) {
+            uint8_t v = d->distance[a][b];
+
+            if (a == b ? v != 10 : v <= 10 || v == 0xff) {
+                return REFUSE(err, errlen,
+                              "distance from node %u to node %u is %u: 10 to itself, 11 to 254 "
+                              "to another node",
+                              a, b, v);
+            }
+        }
     }
     ret = check_cpus(d, err, errlen);
     if (ret < 0) {

@@ -42,7 +42,7 @@ struct kite_bb_desc {
     struct kite_bp_cpu cpus[KITE_BP_MAX_CPUS];
     uint32_t nr_mem; /* mem[0] holds the image at its base */
     struct kite_bp_mem mem[KITE_BP_MAX_MEM];
-    uint32_t nr_nodes; /* 0: distances unknown (Kite treats all nodes alike) */
+    uint32_t nr_nodes; /* 1..KITE_BP_MAX_NODES; node ids above are below it */
     uint8_t distance[KITE_BP_MAX_NODES][KITE_BP_MAX_NODES];
     uint64_t sipi_page;
     uint64_t shared_phys; /* the region's physical address: page aligned, below 4 GiB */
@@ -68,8 +68,8 @@ struct kite_bb_layout {
  *
  * Returns 0, or -KITE_BB_EINVAL when the description is not one Kite can
  * boot (no CPUs or memory, too many of either, a chunk not 2 MiB aligned or
- * past 4 GiB for the image, a command line too long, a SIPI page not
- * below 1 MiB, ...).
+ * past 4 GiB for the image, node ids past nr_nodes or distances Kite would
+ * refuse, a command line too long, a SIPI page not below 1 MiB, ...).
  */
 int kite_bootblock_layout(const struct kite_bb_desc *d, struct kite_bb_layout *out, char *err,
                           size_t errlen);

@@ -11,6 +11,7 @@ utest-acpi := kernel/tests/acpi_utest.c kernel/acpi.c kernel/vsnprintf.c
 utest-heap := mm/tests/heap_utest.c mm/heap.c kernel/vsnprintf.c
 utest-ioapic := arch/x86_64/tests/ioapic_utest.c
 utest-kimage := host/common/tests/kimage_utest.c host/common/kimage.c
-utest-bootblock := host/common/tests/bootblock_utest.c host/common/bootblock.c kernel/multiboot2.c kernel/vsnprintf.c
+utest-bootblock := host/common/tests/bootblock_utest.c host/common/bootblock.c kernel/multiboot2.c \
+	kernel/bootparams.c kernel/topology.c kernel/vsnprintf.c
 utest-bootparams := kernel/tests/bootparams_utest.c kernel/bootparams.c kernel/topology.c kernel/vsnprintf.c
 utest-kitectl := host/kitectl/tests/kitectl_utest.c host/kitectl/kitectl.c host/kitectl/parse.c host/common/kimage.c

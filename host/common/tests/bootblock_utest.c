@@ -3,14 +3,16 @@
  * Host unit tests for host/common/bootblock.c: the shared region the host
  * loader builds must be one Kite accepts. Each good description is built
  * into an exactly-sized heap region (so AddressSanitizer catches a write past
- * it) and its multiboot2 block is fed to Kite's own parser, kite_mb2_parse;
- * the boot params and ring headers are checked field by field. Bad
+ * it) and its multiboot2 block is fed to Kite's own parser, kite_mb2_parse,
+ * and its params to Kite's own check, kite_bp_check; the boot params and
+ * ring headers are checked field by field too. Bad
  * descriptions must be refused with a message and leave the region as it was.
  */
 #include "../bootblock.h"
 
 #include <kite/abi/multiboot2.h>
 #include <kite/bootinfo.h>
+#include <kite/partition.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,6 +150,8 @@ static void test_builds_a_block_kite_parses(void **state)
     assert_int_equal(bp->cpu_state[0], KITE_CPU_OFF);
     assert_int_equal(bp->panic[0], '\0');
     assert_int_equal(lay.mbi_off, bp->mbi_off);
+    assert_int_equal(kite_bp_check(bp, desc.shared_phys, total, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
 
     check_ring(r, total, bp->console_off, KITE_BB_CONSOLE_SIZE);
     check_ring(r, total, bp->h2k_off, KITE_BB_MSG_SIZE);
@@ -171,14 +175,17 @@ static void test_edges_parse(void **state)
     desc.cmdline = NULL;
     desc.nr_cpus = 1;
     desc.nr_mem = 1;
-    desc.nr_nodes = 0;
+    desc.nr_nodes = 1;
+    desc.cpus[0].node = 0;
+    desc.mem[0].node = 0;
     r = new_region(&total);
     assert_int_equal(kite_bootblock_build(r, &desc, NULL, err, sizeof(err)), 0);
     bp = (const struct kite_boot_params *)(const void *)r;
     assert_int_equal(kite_mb2_parse(r + bp->mbi_off, bp->mbi_size, &info, err, sizeof(err)), 0);
     assert_string_equal(info.cmdline, "");
     assert_int_equal(info.mmap_count, 1);
-    assert_int_equal(bp->nr_nodes, 0);
+    assert_int_equal(bp->nr_nodes, 1);
+    assert_int_equal(kite_bp_check(bp, desc.shared_phys, total, err, sizeof(err)), 0);
     free(r);
 
     good_desc();
@@ -204,6 +211,7 @@ static void test_edges_parse(void **state)
     assert_int_equal(info.mmap_count, KITE_BP_MAX_MEM);
     assert_int_equal(info.mmap[KITE_BP_MAX_MEM - 1].base, 0x40000000 + 31 * 4 * MIB);
     assert_int_equal(bp->cpus[KITE_BP_MAX_CPUS - 1].apic_id, KITE_BP_MAX_CPUS - 1);
+    assert_int_equal(kite_bp_check(bp, desc.shared_phys, total, err, sizeof(err)), 0);
     free(r);
 }
 
@@ -329,6 +337,15 @@ static void test_bad_other(void **state)
     good_desc();
     desc.nr_nodes = KITE_BP_MAX_NODES + 1;
     refused("9 NUMA nodes");
+    good_desc();
+    desc.nr_nodes = 0;
+    refused("0 NUMA nodes");
+    good_desc();
+    desc.distance[1][0] = 10;
+    refused("distance from node 1 to node 0 is 10");
+    good_desc();
+    desc.distance[1][1] = 20;
+    refused("distance from node 1 to node 1 is 20");
     good_desc();
     desc.sipi_page = 0x30000;
     desc.shared_phys = 0x30000;
