@@ -52,7 +52,9 @@ static KITE_NORETURN void run(void)
         kite_pr_info("kite: kite_main returned %d\n", rc);
         kite_poweroff(rc);
     }
-    kite_pr_info("kite: no runtime linked (no kite_main); idling. In QEMU, Ctrl-A X quits.\n");
+    kite_pr_info("kite: no runtime linked (no kite_main); idling.%s\n",
+                 kite_partition() ? " kitectl exec runs commands here."
+                                  : " In QEMU, Ctrl-A X quits.");
     /* Waits for good, as a thread: the CPU idles and still runs what comes (the host's commands).
      */
     kite_sem_down(&never);

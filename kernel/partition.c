@@ -259,7 +259,8 @@ static void *run_job(void *arg)
 
 static void execute(const struct kite_msg *m)
 {
-    struct kite_thread_attr attr = {.cpu = KITE_CPU_ANY, .name = "host-command"};
+    /* On CPU 0, as a command typed at boot would run (tests expect to start there). */
+    struct kite_thread_attr attr = {.cpu = 0, .name = "host-command"};
     struct kite_ring *c = ring_at(kite_bp->console_off);
     static struct job job;
     uint64_t pos = __atomic_load_n(&c->head, __ATOMIC_ACQUIRE);

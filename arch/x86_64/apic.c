@@ -127,7 +127,9 @@ static int choose_mode(void)
         return -KITE_ENODEV;
     }
     kite_pr_info("local APIC in xAPIC mode at %#llx (%s)\n", (unsigned long long)base,
-                 offered ? "kite.x2apic=0" : "the CPU offers no x2APIC");
+                 kite_partition() ? "as the host runs it"
+                 : offered        ? "kite.x2apic=0"
+                                  : "the CPU offers no x2APIC");
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <kite/init.h>
 #include <kite/mm.h>
 #include <kite/panic.h>
+#include <kite/partition.h>
 #include <kite/printk.h>
 #include <kite/spinlock.h>
 
@@ -118,6 +119,10 @@ static int ioapic_init(void)
 {
     unsigned long flags;
 
+    if (kite_partition()) {
+        kite_pr_info("none in a partition (the host's): device interrupts cannot be routed\n");
+        return 0;
+    }
     if (!kite_acpi.has_madt || !kite_acpi.nioapics) {
         kite_pr_warn("no IOAPIC (%s): device interrupts cannot be routed\n",
                      kite_acpi.has_madt ? "the MADT lists none" : "no MADT");

@@ -257,6 +257,8 @@ if [ "${beats:-0}" -ge 2 ]; then
 else
     bad "the heartbeat goes on" "$(cat "$out")"
 fi
+# Kite's boot log, for whoever reads the run (where the time to ready goes).
+kitectl kmsg "$id" 2>&1 | grep -v '^ *$' | head -60 | while IFS= read -r l; do info "kmsg: $l"; done
 if kitectl kmsg "$id" 2>&1 | grep -q "co-kernel instance $id: 2 CPUs"; then
     ok "Kite took the boot params (2 CPUs)"
 else
@@ -447,7 +449,7 @@ fault() {
 }
 
 fault "a Kite that panics" "kite.test=crash.panic_stops_other_cpus" "PANIC"
-fault "a Kite that writes outside its memory" "kite.test=crash.page_fault" "page fault"
+fault "a Kite that writes outside its memory" "kite.test=crash.write_outside" "page fault"
 
 # ------------------------------------------------------------------ run-time offlining
 

@@ -7,6 +7,7 @@
 #include <kite/arch.h>
 #include <kite/mm.h>
 #include <kite/partition.h>
+#include <kite/printk.h>
 #include <kite/stack.h>
 #include <kite/test.h>
 
@@ -133,4 +134,23 @@ KITE_TEST(paging, host_memory_faults_in_a_partition)
         KITE_EXPECT_EQ(c.vector, 14);
         KITE_EXPECT_EQ(c.error & 1, 0); /* not present */
     }
+}
+
+/*
+ * Manual: in a partition, write the host's RAM just below Kite's first
+ * memory range, as a runaway pointer would. It must fault in Kite (a panic
+ * the host sees in the state word), never reach Linux.
+ */
+KITE_TEST_MANUAL(crash, write_outside)
+{
+    uint64_t target;
+
+    if (!kite_partition()) {
+        KITE_FAIL("needs a co-kernel partition: under GRUB all RAM is Kite's");
+        return;
+    }
+    target = kite_bp->mem[0].base - KITE_PAGE_SIZE;
+    kite_pr_info("writing the host's %#llx, outside the partition\n", (unsigned long long)target);
+    *(volatile uint64_t *)(uintptr_t)target = 0x6b697465; /* "kite" */
+    KITE_FAIL("writing %#llx outside the partition did not fault", (unsigned long long)target);
 }
