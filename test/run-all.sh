@@ -3,8 +3,9 @@
 #
 # `make test`: build the default image (build/) and the test image
 # (build/test/, configs/test_defconfig), then run every tier: host unit
-# tests, the build system's checks, a short fuzzing run of the parsers, and
-# the QEMU boots. The static checks
+# tests, the build system's checks, a short fuzzing run of the parsers, the
+# QEMU boots, and the co-kernel test (Debian's Linux in QEMU running Kite in
+# a partition through kite_host.ko and kitectl). The static checks
 # of `make check` run too, so CI keeps the tree clean. Each runner ends
 # with "N passed, N failed"; this adds them up into the last line. A runner
 # that dies without its closing line counts as one failure.
@@ -69,6 +70,12 @@ if [ $ok = 1 ]; then
         build/test/qemu
 else
     echo "== QEMU boots: not run, an image did not build; counted as 1 failure"
+    total_failed=$((total_failed + 1))
+fi
+if [ $ok = 1 ]; then
+    tier "co-kernel beside Linux" test/cokernel/run.sh build/test/kite.elf build/test/cokernel
+else
+    echo "== co-kernel beside Linux: not run, an image did not build; counted as 1 failure"
     total_failed=$((total_failed + 1))
 fi
 

@@ -14,14 +14,21 @@
 #   run.sh [KITE_ELF [WORKDIR]]     (defaults: build/test/kite.elf build/test/cokernel)
 #
 # Environment: KITE_COKERNEL_TIMEOUT (seconds for the whole guest run, 900),
-# KDIR (kernel headers), KVER (the guest kernel, 6.1.0-56-amd64).
+# KDIR (kernel headers), KVER (the guest kernel; default: the newest
+# /boot/vmlinuz-*-amd64 whose headers are installed).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 root=$(cd "$here/../.." && pwd)
 elf=${1:-$root/build/test/kite.elf}
 work=${2:-$root/build/test/cokernel}
-KVER=${KVER:-6.1.0-56-amd64}
+# The newest Debian kernel that has its headers too (linux-image-amd64, linux-headers-amd64).
+if [ -z "${KVER:-}" ]; then
+    for k in $(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V -r); do
+        [ -d "/usr/src/linux-headers-$k" ] && KVER=$k && break
+    done
+fi
+KVER=${KVER:-none}
 KDIR=${KDIR:-/usr/src/linux-headers-$KVER}
 kernel=/boot/vmlinuz-$KVER
 TIMEOUT=${KITE_COKERNEL_TIMEOUT:-900}
