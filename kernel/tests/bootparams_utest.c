@@ -18,8 +18,10 @@
 #include "../acpi.h"
 #include "../topology.h"
 
-#define SHARED 0x10000u
-#define PHYS   0x7f000000ull
+#include "bp_sample.h"
+
+#define SHARED KITE_BP_SAMPLE_SIZE
+#define PHYS   KITE_BP_SAMPLE_PHYS
 #define MIB    (1ull << 20)
 
 static union {
@@ -30,44 +32,13 @@ static char err[256];
 
 static void ring(uint64_t off, uint64_t size)
 {
-    struct kite_ring *r = (struct kite_ring *)(region.bytes + off);
-
-    r->size = size;
-    r->data_off = 192; /* the next 64-byte line after the header, as the host module puts it */
+    kite_bp_sample_ring(region.bytes, off, size);
 }
 
 /* What a host hands over for 2 CPUs and 256 MiB on each of 2 nodes. */
 static struct kite_boot_params *good(void)
 {
-    struct kite_boot_params *bp = &region.bp;
-
-    memset(&region, 0, sizeof(region));
-    bp->magic = KITE_BP_MAGIC;
-    bp->version = KITE_BP_VERSION;
-    bp->size = sizeof(*bp);
-    bp->instance = 1;
-    bp->tsc_khz = 2400000;
-    bp->nr_cpus = 2;
-    bp->cpus[0] = (struct kite_bp_cpu){.apic_id = 2, .node = 1};
-    bp->cpus[1] = (struct kite_bp_cpu){.apic_id = 3, .node = 1};
-    bp->nr_mem = 2;
-    bp->mem[0] = (struct kite_bp_mem){.base = 0x50000000, .size = 256 * MIB, .node = 1};
-    bp->mem[1] = (struct kite_bp_mem){.base = 0x20000000, .size = 256 * MIB, .node = 0};
-    bp->nr_nodes = 2;
-    bp->distance[0][0] = bp->distance[1][1] = 10;
-    bp->distance[0][1] = bp->distance[1][0] = 20;
-    bp->sipi_page = 0x70000;
-    bp->shared_phys = PHYS;
-    bp->shared_size = SHARED;
-    bp->mbi_off = 0x2000;
-    bp->mbi_size = 0x1000;
-    bp->console_off = 0x3000;
-    ring(0x3000, 0x8000);
-    bp->h2k_off = 0xb100;
-    ring(0xb100, 0x2000);
-    bp->k2h_off = 0xd200;
-    ring(0xd200, 0x2000);
-    return bp;
+    return kite_bp_sample(region.bytes);
 }
 
 static void refused(const char *what)

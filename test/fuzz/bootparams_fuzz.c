@@ -13,14 +13,14 @@
 #include <kite/partition.h>
 
 #include "../../kernel/acpi.h"
+#include "../../kernel/tests/bp_sample.h"
 #include "../../kernel/topology.h"
 #include "fuzz_check.h"
 
 #include <string.h>
 
-#define SHARED 0x10000u
-#define PHYS   0x7f000000ull
-#define MIB    (1ull << 20)
+#define SHARED KITE_BP_SAMPLE_SIZE
+#define PHYS   KITE_BP_SAMPLE_PHYS
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,45 +30,6 @@ static union {
 } region;
 static struct kite_acpi_info acpi;
 static struct kite_topology topo;
-
-static void ring(uint64_t off, uint64_t size)
-{
-    struct kite_ring *r = (struct kite_ring *)(region.bytes + off);
-
-    r->size = size;
-    r->data_off = 192;
-}
-
-static void build(void)
-{
-    struct kite_boot_params *bp = &region.bp;
-
-    memset(&region, 0, sizeof(region));
-    bp->magic = KITE_BP_MAGIC;
-    bp->version = KITE_BP_VERSION;
-    bp->size = sizeof(*bp);
-    bp->tsc_khz = 2400000;
-    bp->nr_cpus = 2;
-    bp->cpus[0] = (struct kite_bp_cpu){.apic_id = 2, .node = 1};
-    bp->cpus[1] = (struct kite_bp_cpu){.apic_id = 3, .node = 0};
-    bp->nr_mem = 2;
-    bp->mem[0] = (struct kite_bp_mem){.base = 0x50000000, .size = 256 * MIB, .node = 1};
-    bp->mem[1] = (struct kite_bp_mem){.base = 0x20000000, .size = 256 * MIB, .node = 0};
-    bp->nr_nodes = 2;
-    bp->distance[0][0] = bp->distance[1][1] = 10;
-    bp->distance[0][1] = bp->distance[1][0] = 20;
-    bp->sipi_page = 0x70000;
-    bp->shared_phys = PHYS;
-    bp->shared_size = SHARED;
-    bp->mbi_off = 0x2000;
-    bp->mbi_size = 0x1000;
-    bp->console_off = 0x3000;
-    ring(0x3000, 0x8000);
-    bp->h2k_off = 0xb100;
-    ring(0xb100, 0x2000);
-    bp->k2h_off = 0xd200;
-    ring(0xd200, 0x2000);
-}
 
 static void ring_inside(uint64_t off)
 {
@@ -86,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     size_t off;
 
-    build();
+    kite_bp_sample(region.bytes);
     if (size >= 2) {
         /* Patch the params (about 2 KiB) or, from 0x3000 on, the rings' headers. */
         off = ((size_t)data[0] | (size_t)data[1] << 8) % 0x2000;
