@@ -158,13 +158,24 @@ $(O)/%.o: %.S $(autoconf) $(flags-stamp)
 	$(Q)$(as_cmd)
 	@$(call json,$(as_cmd))
 
+# The shell's `config` command shows the .config the image was built from (.incbin).
+$(O)/kernel/config_blob.o: $(config)
+$(O)/kernel/config_blob.o: KAFLAGS += -DKITE_DOT_CONFIG=\"$(abspath $(config))\"
+
 # ---------------------------------------------------------------- image
 .DEFAULT_GOAL := all
 all: $(O)/kite.elf $(O)/compile_commands.json
 
-$(O)/kite.elf: $(objs) link.ld $(flags-stamp)
+# Two links: the first gives the functions' addresses, the second adds their table
+# (.kite_symtab, after the text) for backtraces. The functions must not move between them.
+$(O)/kite.elf: $(objs) link.ld $(flags-stamp) scripts/mksymtab.sh
 	$(quiet) '  LD      %s\n' kite.elf
-	$(Q)$(LD) $(KLDFLAGS) -o $@ $(objs)
+	$(Q)$(LD) $(KLDFLAGS) -o $(O)/kite.nosyms.elf $(objs)
+	$(Q)scripts/mksymtab.sh $(O)/kite.nosyms.elf > $(O)/symtab.S
+	$(Q)$(CC) -c -o $(O)/symtab.o $(O)/symtab.S
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(objs) $(O)/symtab.o
+	$(Q)scripts/mksymtab.sh $@ | cmp -s - $(O)/symtab.S || \
+		{ echo "kite.elf: functions moved when the symbol table was added" >&2; rm -f $@; exit 1; }
 	$(Q)scripts/check-image.sh $@
 
 $(O)/compile_commands.json: $(objs)

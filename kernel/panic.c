@@ -15,16 +15,20 @@
 #include <kite/power.h>
 #include <kite/printk.h>
 #include <kite/string.h>
+#include <kite/symbols.h>
+#include <kite/thread.h>
 
 KITE_PARAM(panic, string, "halt",
-           "after a panic report: halt, or poweroff (QEMU then exits with status 5)");
+           "after a panic report: halt, reboot, gdb (wait for a debugger on the kite.gdb port), "
+           "or poweroff (QEMU then exits with status 5)");
 
 volatile bool kite_panicking;
 
 static int check_panic_option(void)
 {
-    if (strcmp(param_panic, "halt") != 0 && strcmp(param_panic, "poweroff") != 0) {
-        kite_pr_warn("cmdline: kite.panic=%s: expected halt or poweroff; using halt\n",
+    if (strcmp(param_panic, "halt") != 0 && strcmp(param_panic, "poweroff") != 0 &&
+        strcmp(param_panic, "reboot") != 0 && strcmp(param_panic, "gdb") != 0) {
+        kite_pr_warn("cmdline: kite.panic=%s: expected halt, reboot, gdb or poweroff; using halt\n",
                      param_panic);
         param_panic = "halt";
     }
@@ -32,6 +36,8 @@ static int check_panic_option(void)
 }
 KITE_INIT(check_panic_option, KITE_INIT_EARLY);
 bool kite_test_running;
+/* The gdb stub's entry (kernel/gdb.c, <kite/gdb.h>); weak: an image without the stub has none. */
+void kite_gdb_panic(void) KITE_WEAK;
 static char reason[KITE_BP_PANIC_MAX];
 
 void kite_panic_reason(const char *fmt, ...)
@@ -49,15 +55,24 @@ void kite_panic_reason(const char *fmt, ...)
 static void print_frame(void *ctx, uint64_t addr)
 {
     unsigned int *n = ctx;
+    uint64_t off = 0;
+    /* A return address is past its call, which may end the function: look up the call. */
+    const char *name = kite_symbol(*n ? addr - 1 : addr, &off);
 
-    kite_pr_emerg("  #%-2u 0x%016llx\n", (*n)++, (unsigned long long)addr);
+    if (name) {
+        kite_pr_emerg("  #%-2u 0x%016llx %s+%#llx\n", *n, (unsigned long long)addr, name,
+                      (unsigned long long)(off + (*n ? 1 : 0)));
+    } else {
+        kite_pr_emerg("  #%-2u 0x%016llx ?\n", *n, (unsigned long long)addr);
+    }
+    (*n)++;
 }
 
 void kite_panic_backtrace(uint64_t rip, uint64_t rbp)
 {
     unsigned int frame = 0;
 
-    kite_pr_emerg("backtrace (addresses; addr2line -f -e kite.elf ADDR names them):\n");
+    kite_pr_emerg("backtrace:\n");
     if (rip) {
         print_frame(&frame, rip);
     }
@@ -66,6 +81,7 @@ void kite_panic_backtrace(uint64_t rip, uint64_t rbp)
 
 void kite_panic(const char *fmt, ...)
 {
+    struct arch_regs regs;
     char msg[256];
     va_list ap;
 
@@ -75,8 +91,11 @@ void kite_panic(const char *fmt, ...)
     kite_vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     kite_panic_reason("PANIC on CPU %u: %s", arch_cpu_id(), msg);
-    kite_pr_emerg("PANIC on CPU %u: %s\n", arch_cpu_id(), msg);
-    kite_panic_backtrace(0, arch_frame_address());
+    kite_pr_emerg("PANIC on CPU %u in thread %s: %s\n", arch_cpu_id(), kite_thread_current_name(),
+                  msg);
+    arch_capture_regs(&regs);
+    arch_dump_regs(&regs);
+    kite_panic_backtrace(regs.rip, regs.rbp);
     kite_panic_stop();
 }
 
@@ -95,8 +114,19 @@ void kite_panic_stop(void)
         kite_partition_stop(true, KITE_EXIT_PANIC, reason);
         arch_halt_forever();
     }
+    if (strcmp(param_panic, "gdb") == 0) {
+        kite_pr_emerg("kite: kite.panic=gdb: waiting for a debugger\n");
+        if (kite_gdb_panic) {
+            kite_gdb_panic(); /* returns when gdb is off or detaches */
+        } else {
+            kite_pr_emerg("kite: this image has no gdb stub (CONFIG_GDB); halting\n");
+        }
+    }
     if (kite_test_running || strcmp(param_panic, "poweroff") == 0) {
         kite_poweroff(KITE_EXIT_PANIC);
+    }
+    if (strcmp(param_panic, "reboot") == 0) {
+        kite_reboot();
     }
     kite_pr_emerg("kite: halted after panic\n");
     arch_halt_forever();

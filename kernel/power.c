@@ -20,3 +20,13 @@ void kite_poweroff(int code)
     kite_pr_info("kite: halted (no exit device); it is safe to turn the machine off\n");
     arch_halt_forever();
 }
+
+void kite_reboot(void)
+{
+    if (kite_partition()) {
+        kite_pr_info("kite: a partition cannot reset the host's machine; powering off instead\n");
+        kite_poweroff(KITE_EXIT_SUCCESS);
+    }
+    kite_pr_info("kite: rebooting\n");
+    arch_reset();
+}

@@ -294,9 +294,9 @@ static void report(const char *what, const void *p, const void *caller)
 {
     char msg[160];
 
-    kite_snprintf(msg, sizeof(msg), "%s 0x%lx (caller 0x%lx, thread %s)", what,
+    kite_snprintf(msg, sizeof(msg), "%s 0x%lx (caller 0x%lx in %s, thread %s)", what,
                   (unsigned long)(uintptr_t)p, (unsigned long)(uintptr_t)caller,
-                  heap_thread_name());
+                  heap_caller_name(caller), heap_thread_name());
     heap_report(msg);
 }
 

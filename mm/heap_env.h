@@ -24,6 +24,11 @@ int heap_node_fallback(int node,
                        unsigned int i); /* @node first, then nearest first; -1 at the end */
 void heap_pages_free(void *p, unsigned int order);
 const char *heap_thread_name(void);
+static inline const char *heap_caller_name(const void *caller)
+{
+    (void)caller;
+    return "?";
+}
 
 static inline unsigned long heap_irq_save(void)
 {
@@ -40,6 +45,8 @@ static inline void heap_irq_restore(unsigned long flags)
 #include <kite/arch.h>
 #include <kite/mm.h>
 #include <kite/numa.h>
+#include <kite/symbols.h>
+#include <kite/thread.h>
 
 #define HEAP_MAX_CPUS CONFIG_NR_CPUS
 
@@ -79,10 +86,18 @@ static inline void heap_pages_free(void *p, unsigned int order)
     kite_page_free(p, order);
 }
 
-/* Threads arrive with the SMP work; until then reports say "boot thread". */
 static inline const char *heap_thread_name(void)
 {
-    return "boot thread";
+    return kite_thread_current_name();
+}
+
+/* The function @caller (a return address) is in, from the image's symbol table; "?" if none. */
+static inline const char *heap_caller_name(const void *caller)
+{
+    uint64_t off;
+    const char *name = kite_symbol((uint64_t)(uintptr_t)caller - 1, &off);
+
+    return name ? name : "?";
 }
 
 static inline unsigned long heap_irq_save(void)

@@ -134,6 +134,56 @@ unsigned int kite_cpu(void)
     return arch_cpu_id();
 }
 
+const char *kite_thread_current_name(void)
+{
+    const struct kite_thread *t = kite_thread_self();
+
+    return t ? t->name : "boot";
+}
+
+struct kite_thread *kite_cpu_thread(unsigned int cpu)
+{
+    return cpu < CONFIG_NR_CPUS ? KITE_READ_ONCE(rqs[cpu].current) : NULL;
+}
+
+static void describe(const struct kite_thread *t, unsigned int cpu, bool running,
+                     struct kite_thread_info *out)
+{
+    memcpy(out->name, t->name, sizeof(out->name));
+    out->name[sizeof(out->name) - 1] = '\0';
+    out->cpu = cpu;
+    out->prio = t->level + KITE_PRIO_MIN;
+    out->running = running;
+    out->bound = t->bind != NO_CPU;
+}
+
+unsigned int kite_thread_snapshot(struct kite_thread_info *out, unsigned int max)
+{
+    unsigned int n = 0;
+
+    for (unsigned int cpu = 0; cpu < arch_cpus_online() && cpu < CONFIG_NR_CPUS; cpu++) {
+        struct runq *rq = &rqs[cpu];
+        unsigned long flags = kite_spin_lock_irqsave(&rq->lock);
+
+        if (rq->current) {
+            if (n < max) {
+                describe(rq->current, cpu, true, &out[n]);
+            }
+            n++;
+        }
+        for (int l = NLEVELS - 1; l >= 0; l--) {
+            for (const struct kite_thread *t = rq->q[l].head; t; t = t->next) {
+                if (n < max) {
+                    describe(t, cpu, false, &out[n]);
+                }
+                n++;
+            }
+        }
+        kite_spin_unlock_irqrestore(&rq->lock, flags);
+    }
+    return n;
+}
+
 uint64_t kite_sched_quantum_ns(void)
 {
     return quantum_ns;

@@ -127,3 +127,28 @@ void arch_idle_halt(void)
 {
     __asm__ volatile("sti; hlt" ::: "memory");
 }
+
+void arch_reset(void)
+{
+    static const struct {
+        uint16_t limit;
+        uint64_t base;
+    } KITE_PACKED empty_idt = {0, 0};
+
+    arch_irq_disable();
+    /* The keyboard controller's reset line: wait for its input buffer, then pulse. */
+    for (int i = 0; i < 100000 && (arch_inb(0x64) & 0x02); i++) {
+        arch_pause();
+    }
+    arch_outb(0x64, 0xfe);
+    for (int i = 0; i < 1000000; i++) {
+        arch_pause();
+    }
+    /* No 8042 (or it did not listen): the PCI reset register, then a triple fault. */
+    arch_outb(0xcf9, 0x06);
+    for (int i = 0; i < 1000000; i++) {
+        arch_pause();
+    }
+    __asm__ volatile("lidt %0; int3" : : "m"(empty_idt));
+    arch_halt_forever();
+}

@@ -20,6 +20,7 @@
 #include <kite/errno.h>
 #include <kite/mm.h>
 #include <kite/numa.h>
+#include <kite/panic.h>
 #include <kite/partition.h>
 #include <kite/printk.h>
 #include <kite/stack.h>
@@ -293,8 +294,12 @@ unsigned int arch_smp_stop_others(void)
         if (!__atomic_load_n(&nmi_slots[cpu].stopped, __ATOMIC_ACQUIRE)) {
             kite_pr_emerg("CPU %u did not stop within %u ms\n", cpu, NMI_TIMEOUT_MS);
         } else if (nmi_slots[cpu].regs) {
-            kite_pr_emerg("CPU %u stopped at %#llx\n", cpu,
-                          (unsigned long long)nmi_slots[cpu].regs->rip);
+            const struct arch_regs *r = nmi_slots[cpu].regs;
+            const struct kite_thread *t = kite_cpu_thread(cpu);
+
+            kite_pr_emerg("CPU %u stopped at %#llx, in thread %s\n", cpu,
+                          (unsigned long long)r->rip, t ? kite_thread_name(t) : "?");
+            kite_panic_backtrace(r->rip, r->rbp);
         } else {
             kite_pr_emerg("CPU %u stopped itself (it was panicking too)\n", cpu);
         }

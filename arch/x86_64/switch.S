@@ -37,3 +37,42 @@ arch_thread_trampoline:
     call *%r12
     ud2                     /* the start function never returns */
     .size arch_thread_trampoline, . - arch_thread_trampoline
+
+/*
+ * void arch_capture_regs(struct arch_regs *regs): the caller's registers as
+ * they are at the call (RDI holds @regs, RIP is the return address, RSP the
+ * caller's after the return), for reports of a panic that no trap raised.
+ * Offsets follow struct arch_regs (arch/regs.h).
+ */
+    .globl arch_capture_regs
+arch_capture_regs:
+    mov %r15, 0(%rdi)
+    mov %r14, 8(%rdi)
+    mov %r13, 16(%rdi)
+    mov %r12, 24(%rdi)
+    mov %r11, 32(%rdi)
+    mov %r10, 40(%rdi)
+    mov %r9, 48(%rdi)
+    mov %r8, 56(%rdi)
+    mov %rbp, 64(%rdi)
+    mov %rdi, 72(%rdi)
+    mov %rsi, 80(%rdi)
+    mov %rdx, 88(%rdi)
+    mov %rcx, 96(%rdi)
+    mov %rbx, 104(%rdi)
+    mov %rax, 112(%rdi)
+    movq $0, 120(%rdi)
+    movq $0, 128(%rdi)
+    mov (%rsp), %rax
+    mov %rax, 136(%rdi)
+    mov %cs, %eax
+    mov %rax, 144(%rdi)
+    pushfq
+    pop %rax
+    mov %rax, 152(%rdi)
+    lea 8(%rsp), %rax
+    mov %rax, 160(%rdi)
+    mov %ss, %eax
+    mov %rax, 168(%rdi)
+    mov 112(%rdi), %rax
+    ret

@@ -16,6 +16,7 @@
 #include <kite/printk.h>
 #include <kite/spinlock.h>
 #include <kite/stack.h>
+#include <kite/thread.h>
 
 #include <arch/apic.h>
 #include <arch/layout.h>
@@ -410,9 +411,9 @@ void arch_trap(struct arch_regs *regs)
                       exception_names[regs->vector], (unsigned long long)regs->vector,
                       (unsigned long long)regs->error, (unsigned long long)regs->rip,
                       arch_cpu_id());
-    kite_pr_emerg("PANIC: exception %s (vector %llu, error code %#llx) on CPU %u\n",
+    kite_pr_emerg("PANIC: exception %s (vector %llu, error code %#llx) on CPU %u in thread %s\n",
                   exception_names[regs->vector], (unsigned long long)regs->vector,
-                  (unsigned long long)regs->error, arch_cpu_id());
+                  (unsigned long long)regs->error, arch_cpu_id(), kite_thread_current_name());
     if (regs->vector == VEC_PAGE_FAULT) {
         print_page_fault(regs->error);
     }

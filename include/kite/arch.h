@@ -136,6 +136,10 @@ uint64_t arch_irq_count(unsigned int cpu, unsigned int vec);
 
 /* Print the frame on the console (exceptions and panics). */
 void arch_dump_regs(const struct arch_regs *regs);
+/* The caller's registers now (RIP: the return address), for a report no trap raised. */
+void arch_capture_regs(struct arch_regs *regs);
+/* Reset the machine: keyboard controller, PCI reset register, then a triple fault. */
+KITE_NORETURN void arch_reset(void);
 
 /* See struct arch_catch. Returns 0 when armed, vector + 1 when a trap was caught. */
 int arch_catch_enter(struct arch_catch *c) __attribute__((returns_twice));

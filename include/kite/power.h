@@ -13,6 +13,8 @@
 #define KITE_EXIT_PANIC   2
 
 KITE_NORETURN void kite_poweroff(int code);
+/* Reset the machine; in a co-kernel partition (the host's machine) power off with status 0. */
+KITE_NORETURN void kite_reboot(void);
 
 /* Driver hook: leave QEMU with @code when the exit device is there; returns otherwise. */
 #ifdef CONFIG_QEMU_EXIT

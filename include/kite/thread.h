@@ -80,6 +80,30 @@ uint64_t kite_sched_quantum_ns(void);
 /* Context switches CPU @cpu has made since boot (tests and statistics). */
 uint64_t kite_sched_switches(unsigned int cpu);
 
+/* The name of the thread running here; "boot" before threads exist (for reports). */
+const char *kite_thread_current_name(void);
+
+/* The thread running on CPU @cpu now (its idle thread when none), or NULL for no such CPU. */
+struct kite_thread *kite_cpu_thread(unsigned int cpu);
+
+/* One thread as kite_thread_snapshot saw it. */
+struct kite_thread_info {
+    char name[KITE_THREAD_NAME_MAX];
+    unsigned int cpu;
+    int prio;     /* KITE_PRIO_MIN..KITE_PRIO_MAX; KITE_PRIO_MIN - 1 for an idle thread */
+    bool running; /* the CPU's current thread (else queued, waiting for the CPU) */
+    bool bound;   /* kept on its CPU (else it may be stolen) */
+};
+
+/*
+ * Copy up to @max of the threads that run or wait for a CPU into @out, CPU
+ * by CPU, each CPU's running thread first; returns how many there are.
+ * Threads blocked on something (a lock, a join, a sleep) are in no run
+ * queue and are not listed. For the shell and for debugging: each CPU's
+ * queue is read under its lock, but the CPUs one after the other.
+ */
+unsigned int kite_thread_snapshot(struct kite_thread_info *out, unsigned int max);
+
 /* For boot only: the boot CPU's threads, then each started CPU's run queue and idle thread. */
 void kite_sched_init(void);
 void kite_sched_cpu_init(void);

@@ -153,7 +153,7 @@ if iso=$(iso_for bad-options "kite.bogus=1 kite.loglevel=abc kite.serial_port ki
     boot bad-options --iso "$iso" --smp 1 --mem 256M
     expect "bad options warn and boot goes on" 1 "unknown option 'kite.bogus=1'" \
         "kite.loglevel=abc" "kite.serial_port has no value" "kite.baud=1234: expected a divisor" \
-        "kite.panic=explode: expected halt or poweroff" "kite.quantum=5 is out of range" \
+        "kite.panic=explode: expected halt, reboot, gdb or poweroff" "kite.quantum=5 is out of range" \
         "test: 4 passed, 0 failed"
 else fail "bad-options: could not build its ISO"; fi
 
@@ -175,7 +175,8 @@ else fail "help: could not build its ISO"; fi
 if iso=$(iso_for crash-ud "kite.test=crash.invalid_opcode"); then
     boot crash-ud --iso "$iso" --smp 1 --mem 256M
     expect "an uncaught #UD is reported and ends the run" 5 \
-        "PANIC: exception #UD invalid opcode (vector 6" "RIP 0x" "R15 0x" "CR3 0x" "backtrace" "  #0 "
+        "PANIC: exception #UD invalid opcode (vector 6" "RIP 0x" "R15 0x" "CR3 0x" "backtrace" \
+        "  #0  0x" "kite_test_crash_invalid_opcode+0x"
 else fail "crash-ud: could not build its ISO"; fi
 
 if iso=$(iso_for crash-pf "kite.test=crash.page_fault"); then
@@ -194,8 +195,10 @@ else fail "crash-stack: could not build its ISO"; fi
 if iso=$(iso_for crash-panic-smp "kite.test=crash.panic_stops_other_cpus"); then
     boot crash-panic-smp --iso "$iso" --smp 4 --mem 256M
     expect "a panic stops the other CPUs, even one spinning with interrupts off" 5 \
-        "PANIC on CPU 0: deliberate panic while CPU 1 spins" "smp: CPU 1 stopped at 0x" \
-        "smp: CPU 3 stopped at 0x" "smp: 3 other CPUs stopped"
+        "PANIC on CPU 0 in thread boot: deliberate panic while CPU 1 spins" \
+        "kite_panic+0x" "kite_test_crash_panic_stops_other_cpus+0x" "kite_test_run+0x" \
+        "smp: CPU 1 stopped at 0x" "spin_irqs_off+0x" "smp: CPU 3 stopped at 0x" \
+        "smp: 3 other CPUs stopped"
 else fail "crash-panic-smp: could not build its ISO"; fi
 
 boot no-long-mode --iso "$test_iso" --smp 1 --mem 256M --cpu qemu32
