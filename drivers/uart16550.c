@@ -5,6 +5,7 @@
  * a machine without one (many new boards) simply has no serial console
  * instead of a hang; writes give up on a UART that never drains. Moved to
  * another port by kite.serial_port, it replays the log from the start.
+ * Input (for the shell) is polled too.
  */
 #include <kite/arch.h>
 #include <kite/cmdline.h>
@@ -20,6 +21,7 @@
 #define REG_MCR        4
 #define REG_LSR        5
 #define REG_SCRATCH    7
+#define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY  0x20
 #define TX_SPINS       100000
 
@@ -101,4 +103,14 @@ static void uart_write(const char *s, size_t len)
     }
 }
 
-KITE_CONSOLE(uart16550, {.name = "serial", .setup = uart_setup, .write = uart_write});
+/* Polled input for the shell: a byte the FIFO holds, or -1. */
+static int uart_getc(void)
+{
+    if (port == 0 || !(arch_inb(port + REG_LSR) & LSR_DATA_READY)) {
+        return -1;
+    }
+    return arch_inb(port + REG_DATA);
+}
+
+KITE_CONSOLE(uart16550,
+             {.name = "serial", .setup = uart_setup, .write = uart_write, .getc = uart_getc});

@@ -43,6 +43,9 @@ static void replay(const struct kite_console *c)
     char line[576];
     uint64_t seq = 0;
 
+    if (!c->write) {
+        return;
+    }
     while (kite_kmsg_read(&kite_kmsg, &seq, &rec, text, sizeof(text))) {
         if (kite_log_visible(rec.level)) {
             c->write(line, kite_log_format_line(line, sizeof(line), rec.time_ns, rec.cpu, rec.level,
@@ -69,8 +72,20 @@ void kite_console_init(void)
 void kite_console_write(const char *s, size_t len)
 {
     for (size_t i = 0; i < console_count(); i++) {
-        if (active[i]) {
+        if (active[i] && __kite_consoles_start[i].write) {
             __kite_consoles_start[i].write(s, len);
         }
     }
+}
+
+int kite_console_getc(void)
+{
+    for (size_t i = 0; i < console_count(); i++) {
+        int c = active[i] && __kite_consoles_start[i].getc ? __kite_consoles_start[i].getc() : -1;
+
+        if (c >= 0) {
+            return c;
+        }
+    }
+    return -1;
 }

@@ -18,6 +18,7 @@
 #include <kite/partition.h>
 #include <kite/power.h>
 #include <kite/printk.h>
+#include <kite/shell.h>
 #include <kite/sync.h>
 #include <kite/test.h>
 #include <kite/thread.h>
@@ -26,7 +27,7 @@ KITE_PARAM(test, string, "",
            "run in-kernel tests at the end of boot, then power off with status 0 (all passed) "
            "or 1: all, a suite, or suite.name, comma-separated");
 
-/* A runtime linked into the image defines it; without one, Kite idles. */
+/* A runtime linked into the image defines it; without one, Kite runs the shell. */
 int kite_main(int argc, char **argv) KITE_WEAK;
 
 void kite_start(uint64_t mbi_phys);
@@ -40,6 +41,7 @@ static KITE_NORETURN void run(void)
 {
     static struct kite_sem never = KITE_SEM_INIT(0);
 
+    kite_shell_run_boot(); /* kite.shell.run= commands, before the tests or the runtime */
     if (param_test[0]) {
         kite_poweroff(kite_test_run(param_test) ? KITE_EXIT_FAILURE : KITE_EXIT_SUCCESS);
     }
@@ -52,9 +54,14 @@ static KITE_NORETURN void run(void)
         kite_pr_info("kite: kite_main returned %d\n", rc);
         kite_poweroff(rc);
     }
-    kite_pr_info("kite: no runtime linked (no kite_main); idling.%s\n",
-                 kite_partition() ? " kitectl exec runs commands here."
-                                  : " In QEMU, Ctrl-A X quits.");
+    if (kite_partition()) {
+        kite_pr_info("kite: no runtime linked (no kite_main); idling. kitectl exec runs commands "
+                     "here.\n");
+    } else {
+        kite_pr_info("kite: no runtime linked (no kite_main); the shell reads the console "
+                     "('help' lists the commands). In QEMU, Ctrl-A X quits.\n");
+        (void)kite_shell_start(); /* a thread; on failure it says why, and Kite idles */
+    }
     /* Waits for good, as a thread: the CPU idles and still runs what comes (the host's commands).
      */
     kite_sem_down(&never);

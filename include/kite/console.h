@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Consoles: where printk's lines go. Console drivers declare themselves with
- * KITE_CONSOLE; the kernel starts them early (before memory), then again once
- * the command line is known, so options like kite.serial=0 or kite.vga=0 apply.
+ * Consoles: where printk's lines go, and where the shell's keys come from
+ * (those with input: serial, the PS/2 keyboard). Console drivers declare
+ * themselves with KITE_CONSOLE; the kernel starts them early (before memory),
+ * then again once the command line is known, so options like kite.serial=0
+ * or kite.vga=0 apply.
  */
 #pragma once
 
@@ -22,7 +24,9 @@ struct kite_console {
      * should be given the log so far.
      */
     int (*setup)(bool early);
-    void (*write)(const char *s, size_t len);
+    void (*write)(const char *s, size_t len); /* NULL: an input-only console (a keyboard) */
+    /* The next input byte, or -1 when none is waiting; never waits. NULL: output only. */
+    int (*getc)(void);
 };
 
 #define KITE_CONSOLE(id, ...)                                                                     \
@@ -35,3 +39,5 @@ void kite_console_early_init(void);
 void kite_console_init(void);
 /* Write raw text to every active console. */
 void kite_console_write(const char *s, size_t len);
+/* The next byte typed on any active console with input, or -1 when none; never waits. */
+int kite_console_getc(void);

@@ -9,6 +9,8 @@
 #   - the same on NUMA machines (2 and 4 nodes, with -numa dist), where the
 #     topology in the boot log must be QEMU's;
 #   - the default image must reach "kite: ready";
+#   - the shell: kite.shell.run's commands and their output, and keys typed
+#     on the serial line (test/qemu/shell_keys.py);
 #   - boots that must fail in a stated way: an unknown test name, bad
 #     options, deliberate crashes (one on 4 CPUs, which must stop the
 #     others), a CPU without long mode, a loader that is not multiboot2.
@@ -171,6 +173,28 @@ if iso=$(iso_for help "kite.help kite.test=init"); then
     boot help --iso "$iso" --smp 1 --mem 256M
     expect "kite.help lists the options" 1 "kite.loglevel" "kite.test" "kite.panic" "kite.serial"
 else fail "help: could not build its ISO"; fi
+
+# The shell: commands from kite.shell.run (on 2 NUMA nodes), then keys typed on the serial line.
+if iso=$(iso_for shell-run 'kite.shell.run="help; cpus; numa; mem; irqs; timers; dmesg; config; uptime; bogus; poweroff"'); then
+    boot shell-run --iso "$iso" --smp 2 --mem 256M --numa 2
+    expect "kite.shell.run runs each command after the prompt, a trailing poweroff ends the run" 1 \
+        "kite> help" "  uptime     : time since boot" \
+        "kite> cpus" "2 CPUs online" "cpu  apic id  node  state" \
+        "kite> numa" "2 NUMA nodes" "distances from node 1:  20  10" \
+        "kite> mem" "  node 1: " "MiB free of" \
+        "kite> irqs" "interrupts and exceptions taken" "cpu1" \
+        "kite> timers" "each CPU's next timer" \
+        "kite> dmesg" "<6>[" "<7>[" "] kite: ready in" \
+        "kite> config" "CONFIG_NR_CPUS=" "CONFIG_KERNEL_TESTS=y" \
+        "kite> uptime" "] up " \
+        "kite> bogus" "no command 'bogus'" "'bogus' ended with status 127" \
+        "kite> poweroff" "kite: power off, status 0"
+else fail "shell-run: could not build its ISO"; fi
+if iso=$(iso_for shell-keys ""); then
+    if out=$(python3 "$here/shell_keys.py" "$qemu" "$iso" "$work/shell-keys.log" "$BOOT_TIMEOUT"); then
+        pass "$out"
+    else fail "$out" "$(tail -c 600 "$work/shell-keys.log")"; fi
+else fail "shell-keys: could not build its ISO"; fi
 
 if iso=$(iso_for crash-ud "kite.test=crash.invalid_opcode"); then
     boot crash-ud --iso "$iso" --smp 1 --mem 256M
