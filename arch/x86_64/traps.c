@@ -19,6 +19,7 @@
 #include <kite/thread.h>
 
 #include <arch/apic.h>
+#include <arch/gdb.h>
 #include <arch/layout.h>
 
 #define IST_DOUBLE_FAULT  1
@@ -26,7 +27,9 @@
 #define IST_MACHINE_CHECK 3
 #define IST_STACK_SIZE    ((size_t)CONFIG_IST_STACK_KB * 1024)
 
+#define VEC_DEBUG         1
 #define VEC_NMI           2
+#define VEC_BREAKPOINT    3
 #define VEC_DOUBLE_FAULT  8
 #define VEC_PAGE_FAULT    14
 #define VEC_MACHINE_CHECK 18
@@ -377,7 +380,16 @@ void arch_trap(struct arch_regs *regs)
         return;
     }
     /* What another CPU sent an NMI for (stop, callback) comes first, even before a catch. */
-    if (vec == VEC_NMI && arch_smp_handle_nmi(regs)) {
+    if (vec == VEC_NMI) {
+        bool claimed = arch_smp_handle_nmi(regs);
+
+        /* The GDB stub holds CPUs here while another one talks to gdb. */
+        if (arch_gdb_nmi(regs) || claimed) {
+            return;
+        }
+    }
+    /* gdb's breakpoints, watchpoints and steps, even in code that catches traps. */
+    if ((vec == VEC_DEBUG || vec == VEC_BREAKPOINT) && arch_gdb_trap(regs)) {
         return;
     }
     arch_last_trap_frame = (uint64_t)regs;
@@ -388,6 +400,11 @@ void arch_trap(struct arch_regs *regs)
     if (regs->vector == VEC_NMI) {
         kite_pr_warn("traps: NMI received at %#llx; nothing claims it, continuing\n",
                      (unsigned long long)regs->rip);
+        return;
+    }
+
+    /* kite.gdb with gdb attached, or kite.panic=gdb: gdb gets the fault instead of a report. */
+    if (arch_gdb_exception(regs)) {
         return;
     }
 
