@@ -25,6 +25,7 @@
 #include "../sched/sched.h" /* kite_timer_first: each CPU's next deadline */
 
 #define MAX_CPUS_SHOWN 4096 /* topology CPUs walked by `cpus` */
+#define THREADS_SHOWN  256  /* rows of the `threads` table */
 #define CPUS_PER_ROW   8    /* columns of the `irqs` table: 17 + 8 * 11 of its 160 bytes */
 
 /* The image's .config, from kernel/config_blob.S. */
@@ -171,24 +172,47 @@ KITE_SHELL_CMD(mem, cmd_mem, ": free and total memory per node");
 
 static int cmd_threads(int argc, char **argv)
 {
-    struct kite_thread *self = kite_thread_self();
+    struct kite_thread_info *info;
+    unsigned int n;
 
     if (argc != 1) {
         return kite_shell_usage(argv[0]);
     }
-    kite_pr_info("this thread: '%s' on CPU %u, priority %d\n", kite_thread_name(self),
-                 kite_thread_cpu(self), kite_thread_prio(self));
-    kite_pr_info("  cpu  state    context switches\n");
+    info = kite_malloc(THREADS_SHOWN * sizeof(*info));
+    if (!info) {
+        kite_pr_err("threads: no memory for the list\n");
+        return 1;
+    }
+    n = kite_thread_snapshot(info, THREADS_SHOWN);
+    kite_pr_info("%u thread%s running or waiting for a CPU (threads blocked on a lock, a join or "
+                 "a sleep are not listed):\n",
+                 n, n == 1 ? "" : "s");
+    kite_pr_info("  cpu  state     prio  bound  name\n");
+    for (unsigned int i = 0; i < KITE_MIN(n, THREADS_SHOWN); i++) {
+        char prio[8];
+
+        if (info[i].prio < KITE_PRIO_MIN) {
+            strlcpy(prio, "idle", sizeof(prio));
+        } else {
+            kite_snprintf(prio, sizeof(prio), "%d", info[i].prio);
+        }
+        kite_pr_info("  %3u  %-8s  %4s  %-5s  %s\n", info[i].cpu,
+                     info[i].running ? "running" : "ready", prio, info[i].bound ? "yes" : "no",
+                     info[i].name);
+    }
+    if (n > THREADS_SHOWN) {
+        kite_pr_info("  ... and %u more\n", n - THREADS_SHOWN);
+    }
+    kite_free(info);
     for (unsigned int cpu = 0; cpu < CONFIG_NR_CPUS; cpu++) {
         if (cpu_online(cpu)) {
-            kite_pr_info("  %3u  %-7s  %llu\n", cpu, "online",
+            kite_pr_info("  cpu%-3u %llu context switches\n", cpu,
                          (unsigned long long)kite_sched_switches(cpu));
         }
     }
-    kite_pr_info("(the scheduler does not list its threads yet: only counts per CPU)\n");
     return 0;
 }
-KITE_SHELL_CMD(threads, cmd_threads, ": the calling thread, context switches per CPU");
+KITE_SHELL_CMD(threads, cmd_threads, ": the threads that run or wait to, context switches per CPU");
 
 static const char *vector_name(unsigned int vec)
 {

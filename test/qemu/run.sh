@@ -175,13 +175,14 @@ if iso=$(iso_for help "kite.help kite.test=init"); then
 else fail "help: could not build its ISO"; fi
 
 # The shell: commands from kite.shell.run (on 2 NUMA nodes), then keys typed on the serial line.
-if iso=$(iso_for shell-run 'kite.shell.run="help; cpus; numa; mem; irqs; timers; dmesg; config; uptime; bogus; poweroff"'); then
+if iso=$(iso_for shell-run 'kite.shell.run="help; cpus; numa; mem; threads; irqs; timers; dmesg; config; uptime; bogus; poweroff"'); then
     boot shell-run --iso "$iso" --smp 2 --mem 256M --numa 2
     expect "kite.shell.run runs each command after the prompt, a trailing poweroff ends the run" 1 \
         "kite> help" "  uptime     : time since boot" \
         "kite> cpus" "2 CPUs online" "cpu  apic id  node  state" \
         "kite> numa" "2 NUMA nodes" "distances from node 1:  20  10" \
         "kite> mem" "  node 1: " "MiB free of" \
+        "kite> threads" "running or waiting for a CPU" "    1  running   idle  yes    idle1" \
         "kite> irqs" "interrupts and exceptions taken" "cpu1" \
         "kite> timers" "each CPU's next timer" \
         "kite> dmesg" "<6>[" "<7>[" "] kite: ready in" \
