@@ -10,7 +10,7 @@
 #     topology in the boot log must be QEMU's;
 #   - the default image must reach "kite: ready";
 #   - the shell: kite.shell.run's commands and their output, and keys typed
-#     on the serial line (test/qemu/shell_keys.py);
+#     on the serial line and the PS/2 keyboard (test/qemu/shell_keys.py);
 #   - boots that must fail in a stated way: an unknown test name, bad
 #     options, deliberate crashes (one on 4 CPUs, which must stop the
 #     others), a CPU without long mode, a loader that is not multiboot2.
@@ -174,7 +174,8 @@ if iso=$(iso_for help "kite.help kite.test=init"); then
     expect "kite.help lists the options" 1 "kite.loglevel" "kite.test" "kite.panic" "kite.serial"
 else fail "help: could not build its ISO"; fi
 
-# The shell: commands from kite.shell.run (on 2 NUMA nodes), then keys typed on the serial line.
+# The shell: commands from kite.shell.run (on 2 NUMA nodes), then keys typed on the serial line
+# and pressed on the PS/2 keyboard.
 if iso=$(iso_for shell-run 'kite.shell.run="help; cpus; numa; mem; threads; irqs; timers; dmesg; config; uptime; bogus; poweroff"'); then
     boot shell-run --iso "$iso" --smp 2 --mem 256M --numa 2
     expect "kite.shell.run runs each command after the prompt, a trailing poweroff ends the run" 1 \

@@ -7,8 +7,9 @@
 # Kite shows: Tab completion (one match completes, several are listed), a
 # command's output, an up-arrow recalling a line that is then edited, Ctrl-C,
 # an unknown command, junk (a 600-byte line, control bytes, odd escape
-# sequences, an unclosed quote), and `poweroff`, which must end QEMU with
-# status 1.
+# sequences, an unclosed quote); then keys pressed on the PS/2 keyboard through
+# QEMU's monitor (sendkey): letters with Shift, the up arrow, Backspace, Tab,
+# Ctrl-C; and `poweroff`, which must end QEMU with status 1.
 #
 #   shell_keys.py QEMU_SH ISO TRANSCRIPT [TIMEOUT_S]
 #
@@ -21,6 +22,12 @@ import threading
 import time
 
 UP, LEFT, CTRL_C, CTRL_U, TAB = "\x1b[A", "\x1b[D", "\x03", "\x15", "\t"
+CTRL_A_C = "\x01c"  # -serial mon:stdio: between the serial line and QEMU's monitor
+
+
+def keyboard(keys):
+    """Monitor commands that press KEYS (QEMU key names) on the PS/2 keyboard."""
+    return "".join(f"sendkey {k} 20\n" for k in keys.split())
 
 
 class Serial:
@@ -92,6 +99,12 @@ def main():
         ("\x00\x02\x07\x1b[5~\x1b[9;9Z\xff" + 'echo "open\r', "a double quote is not closed",
          "control bytes, odd escapes and an unclosed quote"),
         ("help numa\r", "numa: the NUMA nodes", "help NAME"),
+        # The PS/2 keyboard: QEMU's monitor (Ctrl-A C switches to it) presses the keys.
+        (CTRL_A_C + keyboard("e c h o spc k b d minus shift-o k ret"), "] kbd-Ok",
+         "PS/2 keys typed (shift too) and entered"),
+        (keyboard("up backspace shift-k ret"), "] kbd-OK", "PS/2 up arrow and backspace"),
+        (keyboard("t i tab ret"), "each CPU's next timer", "PS/2 Tab completes"),
+        (keyboard("j ctrl-c") + CTRL_A_C + "\r", "^C", "PS/2 Ctrl-C"),
         ("poweroff\r", "kite: power off, status 0", "poweroff"),
     ]
     for keys, want, what in steps:
@@ -112,7 +125,7 @@ def main():
         print(f"shell keys: QEMU ended with status {status} (1 expected, Kite's 0)")
         return 1
     print(f"shell keys: {len(steps)} steps typed and seen (completion, history, editing, "
-          "Ctrl-C, junk, poweroff)")
+          "Ctrl-C, junk, the PS/2 keyboard, poweroff)")
     return 0
 
 
