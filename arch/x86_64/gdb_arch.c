@@ -236,7 +236,8 @@ void arch_gdb_break(const struct kite_gdb_event *ev)
     unsigned long flags = arch_irq_save(); /* no switch to another CPU before the int3 */
 
     break_ev[arch_cpu_id()] = ev;
-    __asm__ volatile("int3" ::: "memory");
+    /* The nop keeps the stop's PC on this line, not in whatever the compiler puts next. */
+    __asm__ volatile("int3\n\tnop" ::: "memory");
     arch_irq_restore(flags);
 }
 
@@ -510,11 +511,24 @@ bool arch_gdb_nmi(struct arch_regs *regs)
 
 bool arch_gdb_exception(struct arch_regs *regs)
 {
+    static const char *const names[22] = {
+        "#DE", "#DB", "NMI", "#BP", "#OF",       "#BR", "#UD", "#NM", "#DF", "vector 9", "#TS",
+        "#NP", "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM", "#VE",      "#CP"};
+    static char reason[CONFIG_NR_CPUS][32];
     struct kite_gdb_event ev = {.signal = KITE_GDB_SIGSEGV, .why = KITE_GDB_STOP_SIGNAL};
+    unsigned int cpu = arch_cpu_id();
 
-    if (!kite_gdb_wants_exceptions()) {
+    if (!kite_gdb_wants_exceptions() || cpu >= CONFIG_NR_CPUS) {
         return false;
     }
+    if (regs->vector < KITE_ARRAY_SIZE(names)) {
+        kite_snprintf(reason[cpu], sizeof(reason[cpu]), "exception %s, error code %#llx",
+                      names[regs->vector], (unsigned long long)regs->error);
+    } else {
+        kite_snprintf(reason[cpu], sizeof(reason[cpu]), "exception vector %llu",
+                      (unsigned long long)regs->vector);
+    }
+    ev.reason = reason[cpu];
     switch (regs->vector) {
     case 0:  /* #DE */
     case 7:  /* #NM */
