@@ -4,7 +4,7 @@
 # `make test`: build the default image (build/) and the test image
 # (build/test/, configs/test_defconfig), then run every tier: host unit
 # tests, the build system's checks, a short fuzzing run of the parsers, the
-# QEMU boots, and the co-kernel test (Debian's Linux in QEMU running Kite in
+# QEMU boots, gdb over serial, and the co-kernel test (Debian's Linux in QEMU running Kite in
 # a partition through kite_host.ko and kitectl). The static checks
 # of `make check` run too, so CI keeps the tree clean. Each runner ends
 # with "N passed, N failed"; this adds them up into the last line. A runner
@@ -72,6 +72,7 @@ else
     echo "== QEMU boots: not run, an image did not build; counted as 1 failure"
     total_failed=$((total_failed + 1))
 fi
+tier "gdb over serial" test/gdb/run.sh build/test/kite.elf build/test/gdb
 if [ $ok = 1 ]; then
     tier "co-kernel beside Linux" test/cokernel/run.sh build/test/kite.elf build/test/cokernel
 else
