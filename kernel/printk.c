@@ -84,6 +84,21 @@ int kite_vprintk(int level, const char *fmt, va_list ap)
     return n;
 }
 
+void kite_printk_raw(const char *s, size_t len)
+{
+    unsigned long flags = arch_irq_save();
+    bool locked = !kite_panicking;
+
+    if (locked) {
+        kite_spin_lock(&log_lock);
+    }
+    kite_console_write(s, len);
+    if (locked) {
+        kite_spin_unlock(&log_lock);
+    }
+    arch_irq_restore(flags);
+}
+
 int kite_printk(int level, const char *fmt, ...)
 {
     va_list ap;

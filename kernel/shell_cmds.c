@@ -22,8 +22,6 @@
 #include <kite/thread.h>
 #include <kite/timer.h>
 
-#include "../sched/sched.h" /* kite_timer_first: each CPU's next deadline */
-
 #define MAX_CPUS_SHOWN 4096 /* topology CPUs walked by `cpus` */
 #define THREADS_SHOWN  256  /* rows of the `threads` table */
 #define CPUS_PER_ROW   8    /* columns of the `irqs` table: 17 + 8 * 11 of its 160 bytes */
@@ -305,7 +303,7 @@ static int cmd_timers(int argc, char **argv)
     kite_pr_info("each CPU's next timer (%s); a CPU with none takes no timer interrupt:\n",
                  arch_timer_kind());
     for (unsigned int cpu = 0; cpu < CONFIG_NR_CPUS; cpu++) {
-        uint64_t t = kite_timer_first[cpu];
+        uint64_t t = kite_timer_next(cpu);
 
         if (!cpu_online(cpu)) {
             continue;
@@ -339,7 +337,7 @@ static void dmesg_line(int level, const char *fmt, ...)
     va_start(ap, fmt);
     n += kite_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
-    kite_console_write(line, KITE_MIN((size_t)n, sizeof(line) - 1));
+    kite_printk_raw(line, KITE_MIN((size_t)n, sizeof(line) - 1));
 }
 
 static int cmd_dmesg(int argc, char **argv)
@@ -380,7 +378,7 @@ static int cmd_dmesg(int argc, char **argv)
         len = (size_t)kite_snprintf(line, sizeof(line), "<%u>", rec.level);
         len += kite_log_format_line(line + len, sizeof(line) - len, rec.time_ns, rec.cpu, rec.level,
                                     text);
-        kite_console_write(line, KITE_MIN(len, sizeof(line) - 1));
+        kite_printk_raw(line, KITE_MIN(len, sizeof(line) - 1));
     }
     if (clear) {
         __atomic_store_n(&dmesg_from, end, __ATOMIC_RELAXED);

@@ -87,7 +87,7 @@ void kite_shell_run_boot(void)
 static void screen(void *ctx, const char *s, size_t len)
 {
     (void)ctx;
-    kite_console_write(s, len);
+    kite_printk_raw(s, len);
 }
 
 /* Big (a history of lines): static, not on the thread's stack. */

@@ -214,3 +214,8 @@ void kite_sleep_ns(uint64_t ns)
 
     kite_sleep_until(ns > KITE_FOREVER - now ? KITE_FOREVER : now + ns);
 }
+
+uint64_t kite_timer_next(unsigned int cpu)
+{
+    return cpu < CONFIG_NR_CPUS ? kite_timer_first[cpu] : KITE_FOREVER;
+}

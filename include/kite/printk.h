@@ -31,6 +31,13 @@
  * the message (before truncation to the record limit).
  */
 int kite_printk(int level, const char *fmt, ...) KITE_PRINTF(2, 3);
+
+/*
+ * Write @len bytes of @s to the consoles as they are, in order with printk's
+ * lines (under its lock) but not into the message ring: for what is shown
+ * rather than logged (the shell's line editing, dmesg's replay of the ring).
+ */
+void kite_printk_raw(const char *s, size_t len);
 int kite_vprintk(int level, const char *fmt, va_list ap);
 
 #define kite_pr_emerg(fmt, ...)  kite_printk(KITE_LOG_EMERG, KITE_LOG_PREFIX fmt, ##__VA_ARGS__)

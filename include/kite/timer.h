@@ -66,6 +66,9 @@ bool kite_timer_cancel(struct kite_timer *t);
 /* True while @t waits to fire. */
 bool kite_timer_pending(const struct kite_timer *t);
 
+/* The deadline (kite_time_ns) of CPU @cpu's next timer; KITE_FOREVER when none or no such CPU. */
+uint64_t kite_timer_next(unsigned int cpu);
+
 /* Sleep the calling thread for at least @ns nanoseconds (other threads run meanwhile). */
 void kite_sleep_ns(uint64_t ns);
 /* Sleep until kite_time_ns() >= @deadline_ns. */
