@@ -182,9 +182,7 @@ static int cmd_threads(int argc, char **argv)
         return 1;
     }
     n = kite_thread_snapshot(info, THREADS_SHOWN);
-    kite_pr_info("%u thread%s running or waiting for a CPU (threads blocked on a lock, a join or "
-                 "a sleep are not listed):\n",
-                 n, n == 1 ? "" : "s");
+    kite_pr_info("%u thread%s:\n", n, n == 1 ? "" : "s");
     kite_pr_info("  cpu  state     prio  bound  name\n");
     for (unsigned int i = 0; i < KITE_MIN(n, THREADS_SHOWN); i++) {
         char prio[8];
@@ -194,9 +192,8 @@ static int cmd_threads(int argc, char **argv)
         } else {
             kite_snprintf(prio, sizeof(prio), "%d", info[i].prio);
         }
-        kite_pr_info("  %3u  %-8s  %4s  %-5s  %s\n", info[i].cpu,
-                     info[i].running ? "running" : "ready", prio, info[i].bound ? "yes" : "no",
-                     info[i].name);
+        kite_pr_info("  %3u  %-8s  %4s  %-5s  %s\n", info[i].cpu, info[i].state, prio,
+                     info[i].bound ? "yes" : "no", info[i].name);
     }
     if (n > THREADS_SHOWN) {
         kite_pr_info("  ... and %u more\n", n - THREADS_SHOWN);
@@ -210,7 +207,8 @@ static int cmd_threads(int argc, char **argv)
     }
     return 0;
 }
-KITE_SHELL_CMD(threads, cmd_threads, ": the threads that run or wait to, context switches per CPU");
+KITE_SHELL_CMD(threads, cmd_threads,
+               ": every thread (CPU, state, priority), context switches per CPU");
 
 static const char *vector_name(unsigned int vec)
 {

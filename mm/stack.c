@@ -15,7 +15,7 @@
 #include <arch/paging.h>
 
 #define SLOT_SIZE  (2ul << 20)
-#define MAX_STACKS 1024
+#define MAX_STACKS KITE_STACK_LIST_MAX
 
 struct slot {
     struct kite_stack stack;
@@ -89,6 +89,23 @@ void kite_stack_free(struct kite_stack *stack)
     arch_unmap_pages(stack->bottom, stack->size);
     kite_page_free((void *)(uintptr_t)phys, s->order);
     __atomic_store_n(&s->used, false, __ATOMIC_RELEASE);
+}
+
+unsigned int kite_stack_list(struct kite_stack *out, unsigned int max)
+{
+    unsigned long flags = kite_spin_lock_irqsave(&lock);
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < MAX_STACKS; i++) {
+        if (slots[i].used && slots[i].stack.top) {
+            if (n < max) {
+                out[n] = slots[i].stack;
+            }
+            n++;
+        }
+    }
+    kite_spin_unlock_irqrestore(&lock, flags);
+    return n;
 }
 
 const struct kite_stack *kite_stack_guard_hit(uintptr_t addr)

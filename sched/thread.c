@@ -146,41 +146,107 @@ struct kite_thread *kite_cpu_thread(unsigned int cpu)
     return cpu < CONFIG_NR_CPUS ? KITE_READ_ONCE(rqs[cpu].current) : NULL;
 }
 
-static void describe(const struct kite_thread *t, unsigned int cpu, bool running,
-                     struct kite_thread_info *out)
+static const char *state_name(const struct kite_thread *t, bool running)
 {
+    if (!running && t->level < 0) {
+        return "waiting"; /* an idle thread, while its CPU has work */
+    }
+    switch (running ? RUNNING : t->state) {
+    case RUNNING:
+        return "running";
+    case RUNNABLE:
+        return "ready";
+    case BLOCKED:
+        return "blocked";
+    case MIGRATING:
+        return "moving";
+    default:
+        return "exiting";
+    }
+}
+
+static void describe(const struct kite_thread *t, struct kite_thread_info *out)
+{
+    unsigned int cpu = KITE_MIN(t->cpu, (unsigned int)CONFIG_NR_CPUS - 1);
+    bool running = KITE_READ_ONCE(rqs[cpu].current) == t;
+
     memcpy(out->name, t->name, sizeof(out->name));
     out->name[sizeof(out->name) - 1] = '\0';
     out->cpu = cpu;
     out->prio = t->level + KITE_PRIO_MIN;
     out->running = running;
     out->bound = t->bind != NO_CPU;
+    out->state = state_name(t, running);
+}
+
+/* Before @b in the listing: by CPU, the running thread first. */
+static bool listed_before(const struct kite_thread_info *a, const struct kite_thread_info *b)
+{
+    return a->cpu != b->cpu ? a->cpu < b->cpu : a->running && !b->running;
+}
+
+struct listing {
+    struct kite_thread_info *out;
+    unsigned int n, max, nseen;
+    const struct kite_thread *seen[KITE_STACK_LIST_MAX + CONFIG_NR_CPUS + 1];
+};
+
+/* Add @t in its place unless it is already there or dead. */
+static void list_thread(struct listing *l, const struct kite_thread *t)
+{
+    struct kite_thread_info info;
+    unsigned int at;
+
+    if (!t || t->state == DEAD) {
+        return;
+    }
+    for (unsigned int i = 0; i < l->nseen; i++) {
+        if (l->seen[i] == t) {
+            return;
+        }
+    }
+    if (l->nseen < KITE_ARRAY_SIZE(l->seen)) {
+        l->seen[l->nseen++] = t;
+    }
+    describe(t, &info);
+    for (at = KITE_MIN(l->n, l->max); at > 0 && listed_before(&info, &l->out[at - 1]); at--) {
+        if (at < l->max) {
+            l->out[at] = l->out[at - 1];
+        }
+    }
+    if (at < l->max) {
+        l->out[at] = info;
+    }
+    l->n++;
 }
 
 unsigned int kite_thread_snapshot(struct kite_thread_info *out, unsigned int max)
 {
-    unsigned int n = 0;
+    static struct kite_stack stacks[KITE_STACK_LIST_MAX];
+    static struct listing l;
+    static struct kite_spinlock lock = KITE_SPINLOCK_INIT; /* guards the two above */
+    unsigned long flags = kite_spin_lock_irqsave(&lock);
+    unsigned int nstacks = kite_stack_list(stacks, KITE_STACK_LIST_MAX), n;
 
+    l.out = out;
+    l.n = l.nseen = 0;
+    l.max = max;
+    /* Threads outside the stack window's thread layout: the boot thread, the CPUs' idle ones. */
+    list_thread(&l, &boot_thread);
     for (unsigned int cpu = 0; cpu < arch_cpus_online() && cpu < CONFIG_NR_CPUS; cpu++) {
-        struct runq *rq = &rqs[cpu];
-        unsigned long flags = kite_spin_lock_irqsave(&rq->lock);
-
-        if (rq->current) {
-            if (n < max) {
-                describe(rq->current, cpu, true, &out[n]);
-            }
-            n++;
-        }
-        for (int l = NLEVELS - 1; l >= 0; l--) {
-            for (const struct kite_thread *t = rq->q[l].head; t; t = t->next) {
-                if (n < max) {
-                    describe(t, cpu, false, &out[n]);
-                }
-                n++;
-            }
-        }
-        kite_spin_unlock_irqrestore(&rq->lock, flags);
+        list_thread(&l, rqs[cpu].idle);
     }
+    /* The others sit at the top of their stacks, which carry their name (see thread_alloc). */
+    for (unsigned int i = 0; i < KITE_MIN(nstacks, (unsigned int)KITE_STACK_LIST_MAX); i++) {
+        const struct kite_thread *t =
+            (const struct kite_thread *)((stacks[i].top - sizeof(*t)) & ~(uintptr_t)63);
+
+        if (stacks[i].name == t->name) {
+            list_thread(&l, t);
+        }
+    }
+    n = l.n;
+    kite_spin_unlock_irqrestore(&lock, flags);
     return n;
 }
 

@@ -30,3 +30,13 @@ void kite_stack_free(struct kite_stack *stack);
 
 /* The stack whose guard area holds @addr, or NULL: for the fault handler. */
 const struct kite_stack *kite_stack_guard_hit(uintptr_t addr);
+
+/*
+ * Copy up to @max of the stacks in use into @out; returns how many there
+ * are. A snapshot: a stack may be freed right after (its copy stays valid,
+ * its memory does not).
+ */
+unsigned int kite_stack_list(struct kite_stack *out, unsigned int max);
+
+/* Stacks there can be at most (the stack window's slots). */
+#define KITE_STACK_LIST_MAX 1024

@@ -89,18 +89,19 @@ struct kite_thread *kite_cpu_thread(unsigned int cpu);
 /* One thread as kite_thread_snapshot saw it. */
 struct kite_thread_info {
     char name[KITE_THREAD_NAME_MAX];
-    unsigned int cpu;
-    int prio;     /* KITE_PRIO_MIN..KITE_PRIO_MAX; KITE_PRIO_MIN - 1 for an idle thread */
-    bool running; /* the CPU's current thread (else queued, waiting for the CPU) */
-    bool bound;   /* kept on its CPU (else it may be stolen) */
+    unsigned int cpu;  /* the CPU that runs it, has it queued, or ran it last */
+    int prio;          /* KITE_PRIO_MIN..KITE_PRIO_MAX; KITE_PRIO_MIN - 1 for an idle thread */
+    bool running;      /* the CPU's current thread */
+    bool bound;        /* kept on its CPU (else it may be stolen) */
+    const char *state; /* "running", "ready", "blocked", "moving", "exiting"; idle: "waiting" */
 };
 
 /*
- * Copy up to @max of the threads that run or wait for a CPU into @out, CPU
- * by CPU, each CPU's running thread first; returns how many there are.
- * Threads blocked on something (a lock, a join, a sleep) are in no run
- * queue and are not listed. For the shell and for debugging: each CPU's
- * queue is read under its lock, but the CPUs one after the other.
+ * Copy up to @max of the live threads into @out, by CPU, each CPU's running
+ * thread first; returns how many there are. Every thread: running, waiting
+ * for a CPU, or blocked (on a lock, a join, a sleep). A snapshot read
+ * without stopping anything, for the shell and for debugging: a thread may
+ * change state while it is taken.
  */
 unsigned int kite_thread_snapshot(struct kite_thread_info *out, unsigned int max);
 

@@ -15,6 +15,8 @@
 #include <kite/errno.h>
 #include <kite/numa.h>
 #include <kite/partition.h>
+#include <kite/string.h>
+#include <kite/sync.h>
 #include <kite/test.h>
 #include <kite/thread.h>
 #include <kite/timer.h>
@@ -437,4 +439,40 @@ KITE_TEST(sched, misuse_gives_errors)
     KITE_EXPECT_EQ(kite_thread_move(t, (int)arch_cpus_online()), -KITE_ENODEV);
     KITE_EXPECT_EQ(kite_thread_move(t, -7), -KITE_ENODEV);
     KITE_EXPECT_EQ(kite_thread_join(t, NULL), 0);
+}
+
+static struct kite_sem parked = KITE_SEM_INIT(0);
+
+static void *park(void *arg)
+{
+    (void)arg;
+    kite_sem_down(&parked);
+    return NULL;
+}
+
+/* The snapshot lists every thread: this one running, a blocked one, each CPU's idle thread. */
+KITE_TEST(sched, snapshot_lists_every_thread)
+{
+    struct kite_thread_attr attr = {.cpu = (int)last_cpu(), .name = "parked-one"};
+    static struct kite_thread_info info[64];
+    bool me = false, blocked = false;
+    unsigned int n, idles = 0;
+    struct kite_thread *t;
+
+    KITE_ASSERT(kite_thread_create(&t, park, NULL, &attr) == 0);
+    kite_sleep_ns(5 * KITE_NSEC_PER_MSEC); /* it runs and blocks */
+    n = kite_thread_snapshot(info, KITE_ARRAY_SIZE(info));
+    for (unsigned int i = 0; i < KITE_MIN(n, (unsigned int)KITE_ARRAY_SIZE(info)); i++) {
+        me |= info[i].running && strcmp(info[i].name, kite_thread_name(kite_thread_self())) == 0;
+        blocked |= strcmp(info[i].name, "parked-one") == 0 &&
+                   strcmp(info[i].state, "blocked") == 0 && info[i].cpu == last_cpu() &&
+                   info[i].bound;
+        idles += info[i].prio < KITE_PRIO_MIN;
+        KITE_EXPECT(i == 0 || info[i - 1].cpu <= info[i].cpu);
+    }
+    kite_sem_up(&parked);
+    KITE_EXPECT_EQ(kite_thread_join(t, NULL), 0);
+    KITE_EXPECT(me);
+    KITE_EXPECT(blocked);
+    KITE_EXPECT_EQ(idles, arch_cpus_online());
 }

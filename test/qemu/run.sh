@@ -183,7 +183,7 @@ if iso=$(iso_for shell-run 'kite.shell.run="help; cpus; numa; mem; threads; irqs
         "kite> cpus" "2 CPUs online" "cpu  apic id  node  state" \
         "kite> numa" "2 NUMA nodes" "distances from node 1:  20  10" \
         "kite> mem" "  node 1: " "MiB free of" \
-        "kite> threads" "running or waiting for a CPU" " idle1" \
+        "kite> threads" " running " " boot" " idle1" \
         "kite> irqs" "interrupts and exceptions taken" "cpu1" \
         "kite> timers" "each CPU's next timer" \
         "kite> dmesg" "<6>[" "<7>[" "] kite: ready in" \
