@@ -43,7 +43,8 @@ config-targets := menuconfig defconfig olddefconfig savedefconfig %_defconfig
 
 # Targets that need no configuration.
 # run, debug and test install packages first, then call make again for the image.
-no-config := help clean distclean deps utest check-format run debug test bench fuzz $(config-targets)
+no-config := help clean distclean deps utest check-format run debug debug-serial test bench fuzz \
+	$(config-targets)
 ifneq ($(filter-out $(no-config),$(MAKECMDGOALS)),)
 need-config := 1
 endif
@@ -221,6 +222,20 @@ debug: deps
 	$(Q)scripts/qemu.sh --iso $(O)/kite.iso --smp $(SMP) --mem $(MEM) --numa $(NUMA) \
 		$(if $(filter 1,$(UEFI)),--uefi) --interactive --gdb; $(qemu_status)
 
+# Kite's own GDB stub (kite.gdb=ttyS1) on COM2, which QEMU puts on a TCP port; the boot
+# waits for gdb (kite.gdb_wait). CMDLINE adds options; the console stays in the terminal.
+GDB_PORT ?= 1235
+debug-serial: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/mkiso.sh $(O)/kite.elf $(O)/kite-gdb.iso 'kite.gdb=ttyS1 kite.gdb_wait $(CMDLINE)' 0
+	@echo "kite: Kite's GDB stub is on COM2, which QEMU serves on localhost:$(GDB_PORT)."
+	@echo "kite: the boot waits for gdb. In another terminal:"
+	@echo "    gdb $(O)/kite.elf -ex 'target remote localhost:$(GDB_PORT)'"
+	@echo "kite: Ctrl-C in gdb stops Kite; quit QEMU with Ctrl-A X."
+	$(Q)scripts/qemu.sh --iso $(O)/kite-gdb.iso --smp $(SMP) --mem $(MEM) --numa $(NUMA) \
+		$(if $(filter 1,$(UEFI)),--uefi) --interactive -- \
+		-serial tcp:127.0.0.1:$(GDB_PORT),server=on,wait=off; $(qemu_status)
+
 # ---------------------------------------------------------------- tests
 include test/host/tests.mk
 utest-names := $(patsubst utest-%,%,$(filter utest-%,$(.VARIABLES)))
@@ -273,6 +288,7 @@ help:
 	@echo '  make / make all     build $(O)/kite.elf (with debug info for gdb)'
 	@echo '  make iso            $(O)/kite.iso (BIOS and UEFI), alias: make isoimage'
 	@echo '  make debug          QEMU paused with a gdb server on :1234'
+	@echo '  make debug-serial   Kite'"'"'s own GDB stub on COM2 = localhost:1235 (GDB_PORT=)'
 	@echo '  make bench          instruction counts (boot, malloc+free) and boot wall times'
 	@echo '  make fuzz           fuzz the ACPI and multiboot2 parsers (FUZZ_SECONDS=300 each)'
 	@echo '  make check          clang-format, cppcheck and clang-tidy'
@@ -286,5 +302,5 @@ help:
 	@echo '  V=1                 show full commands'
 
 FORCE:
-.PHONY: all iso isoimage run debug test bench fuzz utest check check-format clean distclean help deps \
+.PHONY: all iso isoimage run debug debug-serial test bench fuzz utest check check-format clean distclean help deps \
 	menuconfig defconfig olddefconfig savedefconfig FORCE

@@ -61,12 +61,14 @@ static char port_name[16];
 /*
  * Each CPU's part. regs is its frame while it is in the stub or held;
  * held_gen says which stop it is held for (0: none); go lets one held CPU
- * run a single step; nmi_sent marks an NMI of the stub's on its way; busy
- * is set while the CPU is in the stub in any role.
+ * run a single step, and stepped_gen remembers for which stop; nmi_sent
+ * marks an NMI of the stub's on its way; busy is set while the CPU is in
+ * the stub in any role.
  */
 static struct gdb_cpu {
     struct arch_regs *regs;
     uint32_t held_gen;
+    uint32_t stepped_gen;
     bool go;
     bool nmi_sent;
     bool busy;
@@ -328,10 +330,14 @@ static void hold_here(unsigned int me, struct arch_regs *regs)
     c->regs = regs;
     for (;;) {
         /* The stop to count this CPU in; re-read, as a new stop may begin before it leaves. */
-        __atomic_store_n(&c->held_gen, __atomic_load_n(&stop_gen, __ATOMIC_SEQ_CST),
-                         __ATOMIC_SEQ_CST);
-        if (!__atomic_load_n(&hold, __ATOMIC_SEQ_CST) ||
-            __atomic_exchange_n(&c->go, false, __ATOMIC_SEQ_CST)) {
+        uint32_t gen = __atomic_load_n(&stop_gen, __ATOMIC_SEQ_CST);
+
+        __atomic_store_n(&c->held_gen, gen, __ATOMIC_SEQ_CST);
+        if (!__atomic_load_n(&hold, __ATOMIC_SEQ_CST)) {
+            break;
+        }
+        if (__atomic_exchange_n(&c->go, false, __ATOMIC_SEQ_CST)) {
+            c->stepped_gen = gen;
             break;
         }
         arch_pause();
@@ -387,8 +393,14 @@ bool kite_gdb_nmi(struct arch_regs *regs)
     if (!__atomic_exchange_n(&c->nmi_sent, false, __ATOMIC_SEQ_CST)) {
         return false; /* not ours */
     }
-    /* In the stub already (it holds itself there), or the stop is over: nothing to do. */
-    if (c->busy || !__atomic_load_n(&hold, __ATOMIC_SEQ_CST)) {
+    /*
+     * In the stub already (it holds itself there), the stop is over, or this
+     * CPU was let go for a single step in this very stop: the NMI is one that
+     * waited while the CPU was held in an NMI already, and it must not hold it
+     * again.
+     */
+    if (c->busy || !__atomic_load_n(&hold, __ATOMIC_SEQ_CST) ||
+        c->stepped_gen == __atomic_load_n(&stop_gen, __ATOMIC_SEQ_CST)) {
         return true;
     }
     c->busy = true;
@@ -999,7 +1011,7 @@ bool kite_gdb_stop(struct arch_regs *regs, const struct kite_gdb_event *ev)
     command_loop(&res);
 
     if (res.action == KILL) {
-        kite_qemu_exit(KITE_EXIT_FAILURE); /* under QEMU, gdb's kill ends it */
+        kite_qemu_exit(KITE_EXIT_SUCCESS); /* under QEMU, gdb's kill ends it (status 1) */
         res.action = DETACH;               /* elsewhere: detach and run on */
     }
     if (res.action == DETACH) {
@@ -1072,14 +1084,24 @@ static void rx_irq(struct arch_regs *regs)
     }
 }
 
-static const char *param_string(const char *name)
+/* Another part's option (kite.panic, kite.serial_port), read through the option table. */
+static const struct kite_param *find_param(const char *name, enum kite_param_type type)
 {
     for (const struct kite_param *p = __kite_params_start; p < params_end; p++) {
-        if (p->type == KITE_PARAM_T_string && strcmp(p->name, name) == 0) {
-            return *(const char *const *)p->var;
+        if (p->type == type && strcmp(p->name, name) == 0) {
+            return p;
         }
     }
-    return "";
+    return NULL;
+}
+
+/* The console's UART, when it is on and at @base: gdb would read its lines as noise. */
+static bool console_uart_at(uint16_t base)
+{
+    const struct kite_param *on = find_param("kite.serial", KITE_PARAM_T_bool);
+    const struct kite_param *at = find_param("kite.serial_port", KITE_PARAM_T_uint);
+
+    return on && at && *(const bool *)on->var && *(const unsigned long *)at->var == base;
 }
 
 /* kite.gdb's value: a port, or 0 for off; -KITE_EINVAL for a value it cannot be. */
@@ -1115,8 +1137,9 @@ static int gdb_early_init(void)
 {
     static const struct kite_gdb_event wait_ev = {
         .signal = KITE_GDB_SIGTRAP, .why = KITE_GDB_STOP_SIGNAL, .reason = "kite.gdb_wait"};
+    const struct kite_param *panic = find_param("kite.panic", KITE_PARAM_T_string);
 
-    panic_gdb = strcmp(param_string("kite.panic"), "gdb") == 0;
+    panic_gdb = panic && strcmp(*(const char *const *)panic->var, "gdb") == 0;
     if (!param_gdb[0] && !param_gdb_wait && !panic_gdb) {
         return 0;
     }
@@ -1141,6 +1164,11 @@ static int gdb_early_init(void)
     } else {
         kite_snprintf(port_name, sizeof(port_name), "port %#x", port);
     }
+    if (console_uart_at(port)) {
+        kite_pr_warn("kite.gdb=%s: the serial console writes there too, which confuses gdb; "
+                     "move one of them (kite.serial_port=, or kite.serial=0)\n",
+                     param_gdb);
+    }
     if (kite_gdb_uart_init(port)) {
         kite_pr_warn("kite.gdb: no UART answers at %s (I/O port %#x); no stub\n", port_name, port);
         return -KITE_ENODEV;
@@ -1150,8 +1178,9 @@ static int gdb_early_init(void)
     kite_pr_info("stub on %s (I/O port %#x, 115200 8N1)%s\n", port_name, port,
                  panic_gdb ? "; panics and exceptions stop for gdb (kite.panic=gdb)" : "");
     if (param_gdb_wait) {
-        kite_pr_notice("kite.gdb_wait: waiting for gdb; on QEMU's second serial port: "
-                       "gdb kite.elf -ex 'target remote localhost:1235'\n");
+        kite_pr_notice("kite.gdb_wait: the boot waits for gdb on %s (make debug-serial: "
+                       "gdb kite.elf -ex 'target remote localhost:1235')\n",
+                       port_name);
         arch_gdb_break(&wait_ev);
         kite_pr_info("gdb let the boot go on\n");
     }
