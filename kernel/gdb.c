@@ -1071,14 +1071,16 @@ void kite_gdb_panic(void)
 /* The UART's receive interrupt: gdb's Ctrl-C, or gdb starting to talk to a running Kite. */
 static void rx_irq(struct arch_regs *regs)
 {
-    static const struct kite_gdb_event ev = {
+    static const struct kite_gdb_event ctrl_c = {
         .signal = KITE_GDB_SIGINT, .why = KITE_GDB_STOP_SIGNAL, .reason = "Ctrl-C from gdb"};
+    static const struct kite_gdb_event attach = {
+        .signal = KITE_GDB_SIGINT, .why = KITE_GDB_STOP_SIGNAL, .reason = "gdb attached"};
     int c;
 
     while ((c = kite_gdb_uart_getc()) >= 0) {
         if (c == 0x03 || c == '$') {
             pending_dollar = c == '$';
-            (void)kite_gdb_stop(regs, &ev);
+            (void)kite_gdb_stop(regs, c == '$' ? &attach : &ctrl_c);
             return;
         }
     }

@@ -10,7 +10,7 @@
 #     CPU, hits a hardware breakpoint, and continues to the end of
 #     kite.test=gdb, which must pass and see gdb's write;
 #   - interrupt: Ctrl-C in gdb stops a kernel spinning on both CPUs (one
-#     with interrupts off);
+#     with interrupts off); attach: so does gdb attaching to it;
 #   - protocol: test/gdb/rsp.py speaks the protocol itself: checksums,
 #     retransmission, 0x03, threads, registers, m/M/X;
 #   - panic: kite.panic=gdb after a deliberate panic: gdb's bt names the
@@ -215,6 +215,23 @@ if start interrupt "kite.gdb=ttyS1 kite.gdb_wait kite.test=gdb.interrupt" &&
     kernel_ok interrupt 1
 else
     fail "interrupt: the boot never said it waits for gdb" "$(tail -5 "$log" 2>/dev/null)"
+    [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
+fi
+
+# ---- attach: gdb attaches to a running Kite (no kite.gdb_wait), which stops for it
+if start attach "kite.gdb=ttyS1 kite.test=gdb.interrupt" && wait_log "gdb test: spinning"; then
+    gdb_run interrupt-attached.gdb
+    stop_qemu
+    if grep -q '^\* 1 .*cpu0' <<<"$(section threads)" &&
+        grep -q '^  2 .*spin_irqs_off' <<<"$(section threads)" &&
+        grep -aq 'stopped (gdb attached)' "$log"; then
+        pass "attach: gdb attaching to the running kernel stops it (both CPUs)"
+    else
+        fail "attach: gdb attaching to a running Kite" "$(tail -8 "$out")"
+    fi
+    kernel_ok attach 1
+else
+    fail "attach: the kernel never reached the spin" "$(tail -5 "$log" 2>/dev/null)"
     [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
 fi
 
