@@ -852,7 +852,7 @@ static bool handle(size_t n, struct resume *res)
     unsigned int cpu;
 
     out_len = 0;
-    res->action = STAY;
+    *res = (struct resume){.action = STAY, .cpu = ev_cpu};
     switch (in[0]) {
     case '?':
         stop_reply();

@@ -517,6 +517,7 @@ bool arch_gdb_exception(struct arch_regs *regs)
     static char reason[CONFIG_NR_CPUS][32];
     struct kite_gdb_event ev = {.signal = KITE_GDB_SIGSEGV, .why = KITE_GDB_STOP_SIGNAL};
     unsigned int cpu = arch_cpu_id();
+    uint64_t pc;
 
     if (!kite_gdb_wants_exceptions() || cpu >= CONFIG_NR_CPUS) {
         return false;
@@ -550,5 +551,10 @@ bool arch_gdb_exception(struct arch_regs *regs)
     default:
         break;
     }
-    return kite_gdb_stop(regs, &ev);
+    pc = regs->rip;
+    if (!kite_gdb_stop(regs, &ev)) {
+        return false;
+    }
+    /* gdb detached and left the PC alone: the fault stands, and is reported as without gdb. */
+    return kite_gdb_attached() || regs->rip != pc;
 }

@@ -7,5 +7,5 @@ echo @@thread2\n
 thread 2
 bt 2
 thread 1
-echo @@detach\n
-detach
+echo @@kill\n
+kill

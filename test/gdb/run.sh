@@ -14,9 +14,10 @@
 #   - protocol: test/gdb/rsp.py speaks the protocol itself: checksums,
 #     retransmission, 0x03, threads, registers, m/M/X;
 #   - panic: kite.panic=gdb after a deliberate panic: gdb's bt names the
-#     panic and the test, and the other CPU is a thread;
+#     panic and the test, the other CPU is a thread, and kill powers off;
 #   - fault: kite.panic=gdb and a page fault: gdb sees SIGSEGV where it
-#     happened, and kill ends QEMU (as a clean power-off).
+#     happened, and kill powers off; fault-attached: the same fault while
+#     gdb is attached, and once gdb detaches the panic report follows.
 # Every QEMU and gdb runs under a timeout; a hang is a failure.
 #
 #   run.sh TEST_ELF WORKDIR   (make test: build/test/kite.elf build/test/gdb)
@@ -271,9 +272,9 @@ if start panic "kite.gdb=ttyS1 kite.panic=gdb kite.test=crash.panic_stops_other_
         grep -q 'spin_irqs_off' <<<"$(section thread2)" &&
         pass "panic: CPU 1, stopped by the panic, is thread 2 with its backtrace" ||
         fail "panic: thread 2" "$(section threads)" "$(section thread2)"
-    [ "$status" -eq 5 ] && grep -q 'detached' "$out" &&
-        pass "panic: after gdb detaches, the panic goes on (QEMU status 5)" ||
-        fail "panic: QEMU status $status after detach (5 expected)" "$(tail -3 "$out")"
+    [ "$status" -eq 1 ] && grep -q 'killed\|Remote connection closed' "$out" &&
+        pass "panic: gdb's kill powers Kite off (QEMU status 1)" ||
+        fail "panic: QEMU status $status after kill (1 expected)" "$(tail -3 "$out")"
 else
     fail "panic: Kite never said it waits for gdb after the panic" "$(tail -5 "$log" 2>/dev/null)"
     [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
@@ -294,8 +295,27 @@ if start fault "kite.gdb=ttyS1 kite.panic=gdb kite.test=crash.page_fault" &&
         pass "fault: continuing faults again: SIGSEGV" ||
         fail "fault: continue" "$(section again)"
     [ "$status" -eq 1 ] && grep -q 'killed\|Remote connection closed' "$out" &&
-        pass "fault: gdb's kill ends QEMU (status 1)" ||
+        pass "fault: gdb's kill powers Kite off (QEMU status 1)" ||
         fail "fault: QEMU status $status after kill (1 expected)" "$(tail -3 "$out")"
+else
+    fail "fault: Kite never said it waits for gdb after the fault" "$(tail -5 "$log" 2>/dev/null)"
+    [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
+fi
+
+# ---- fault-attached: an exception while gdb is attached (no kite.panic=gdb)
+if start fault-attached "kite.gdb=ttyS1 kite.gdb_wait kite.test=crash.page_fault" &&
+    wait_log "waiting for gdb"; then
+    gdb_run fault-attached.gdb
+    stop_qemu
+    grep -q 'received signal SIGSEGV' "$out" &&
+        grep -q '^#0 .* in kite_test_crash_page_fault ' <<<"$(section bt)" &&
+        pass "fault-attached: gdb, attached, gets the page fault as SIGSEGV in kite_test_crash_page_fault" ||
+        fail "fault-attached: the fault did not reach gdb" "$(tail -6 "$out")"
+    [ "$status" -eq 5 ] && grep -q 'detached' "$out" &&
+        grep -aq 'PANIC: exception #PF page fault' "$log" &&
+        pass "fault-attached: after gdb detaches, the fault gets its panic report (QEMU status 5)" ||
+        fail "fault-attached: QEMU status $status after detach (5 expected, with the report)" \
+            "$(tail -3 "$out")" "$(grep -a PANIC "$log")"
 else
     fail "fault: Kite never said it waits for gdb after the fault" "$(tail -5 "$log" 2>/dev/null)"
     [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
