@@ -83,7 +83,7 @@ wait_log() {
 # gdb_run SCRIPT: gdb in batch mode, connected to the stub; output in $out.
 gdb_run() {
     out=$work/$name.gdb.out
-    timeout -k 5 "$T" gdb -nx -batch -ex 'set pagination off' -ex 'set confirm off' \
+    KITE_GDB_LOG=$log timeout -k 5 "$T" gdb -nx -batch -ex 'set pagination off' -ex 'set confirm off' \
         -ex "target remote localhost:$port" -x "$here/$1" "$elf" >"$out" 2>&1
 }
 
