@@ -1,6 +1,7 @@
-# test/gdb/run.sh: Ctrl-C, as a person gives it: SIGINT to gdb while the
-# kernel runs (kite.test=gdb.interrupt spins on CPU 0 and, interrupts off,
-# on CPU 1). The timer waits for the spin in the serial log ($KITE_GDB_LOG).
+# test/gdb/run.sh, against kite.test=gdb.interrupt, which spins on CPU 0 and,
+# interrupts off, on CPU 1. First a breakpoint that CPU 1 hits (thread 2
+# stops the machine), then Ctrl-C as a person gives it: SIGINT to gdb while
+# the kernel runs, once the serial log ($KITE_GDB_LOG) shows the spin.
 python
 import os, signal, threading, time
 def ctrl_c():
@@ -12,11 +13,17 @@ def ctrl_c():
         time.sleep(0.2)
     time.sleep(1)
     os.kill(os.getpid(), signal.SIGINT)
-threading.Thread(target=ctrl_c, daemon=True).start()
 end
+break spin_irqs_off
+continue
+echo @@cpu1\n
+info threads
+delete
+python threading.Thread(target=ctrl_c, daemon=True).start()
 continue
 echo @@stopped\n
 info threads
 bt 2
+thread apply 2 bt 3
 set var kite_gdb_test_release = 1
 detach

@@ -9,7 +9,8 @@
 #     writes a variable, stops on a hardware watchpoint, steps the other
 #     CPU, hits a hardware breakpoint, and continues to the end of
 #     kite.test=gdb, which must pass and see gdb's write;
-#   - interrupt: Ctrl-C in gdb stops a kernel spinning on both CPUs (one
+#   - interrupt: a breakpoint CPU 1 hits stops both CPUs; Ctrl-C in gdb
+#     stops a kernel spinning on both CPUs (one
 #     with interrupts off); attach: so does gdb attaching to it;
 #   - protocol: test/gdb/rsp.py speaks the protocol itself: checksums,
 #     retransmission, 0x03, threads, registers, m/M/X;
@@ -206,9 +207,14 @@ if start interrupt "kite.gdb=ttyS1 kite.gdb_wait kite.test=gdb.interrupt" &&
     wait_log "waiting for gdb"; then
     gdb_run interrupt.gdb
     stop_qemu
+    grep -q '^\* 2 .*spin_irqs_off' <<<"$(section cpu1)" &&
+        grep -q '^  1 .*cpu0' <<<"$(section cpu1)" &&
+        pass "interrupt: a breakpoint hit on CPU 1 stops both, with thread 2 current" ||
+        fail "interrupt: breakpoint on CPU 1" "$(section cpu1)"
     st=$(section stopped)
     if grep -q 'received signal SIGINT' "$out" &&
-        grep -q '^\* 1 .*kite_gdb_test_spin' <<<"$st" && grep -q '^  2 .*spin_irqs_off' <<<"$st"; then
+        grep -q '^\* 1 .*kite_gdb_test_spin' <<<"$st" && grep -q '^  2 .*cpu1' <<<"$st" &&
+        grep -q '^#[0-2] .*spin_irqs_off' <<<"$st"; then
         pass "interrupt: Ctrl-C in gdb stops the running kernel: CPU 0 in kite_gdb_test_spin, CPU 1 (interrupts off) in spin_irqs_off"
     else
         fail "interrupt: Ctrl-C" "$(tail -12 "$out")"
