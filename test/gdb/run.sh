@@ -10,8 +10,8 @@
 #     CPU, hits a hardware breakpoint, and continues to the end of
 #     kite.test=gdb, which must pass and see gdb's write;
 #   - interrupt: a breakpoint CPU 1 hits stops both CPUs; Ctrl-C in gdb
-#     stops a kernel spinning on both CPUs (one
-#     with interrupts off); attach: so does gdb attaching to it;
+#     stops a kernel spinning on both CPUs (one with interrupts off);
+#     attach: so does gdb attaching to it;
 #   - protocol: test/gdb/rsp.py speaks the protocol itself: checksums,
 #     retransmission, 0x03, threads, registers, m/M/X;
 #   - panic: kite.panic=gdb after a deliberate panic: gdb's bt names the
