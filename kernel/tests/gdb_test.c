@@ -52,10 +52,10 @@ KITE_TEST(gdb, memory_access)
 
     KITE_EXPECT_EQ(arch_gdb_mem_read((uint64_t)(uintptr_t)text, buf, 8), 8);
     KITE_EXPECT(memcmp(buf, text, 8) == 0);
-    /* Page 0, a non-canonical address, the top of the address space: nothing, and no fault. */
+    /* Page 0, a non-canonical address: nothing, and no fault; no wrap past the top. */
     KITE_EXPECT_EQ(arch_gdb_mem_read(0, buf, 8), 0);
     KITE_EXPECT_EQ(arch_gdb_mem_read(0x0000800000000000ull, buf, 8), 0);
-    KITE_EXPECT_EQ(arch_gdb_mem_read(~0ull - 3, buf, 8), 0);
+    KITE_EXPECT(arch_gdb_mem_read(~0ull - 3, buf, 8) <= 4);
     KITE_EXPECT_EQ(arch_gdb_mem_write(0, buf, 8), 0);
     KITE_EXPECT_EQ(arch_gdb_mem_write(0x0000800000000000ull, buf, 8), 0);
 }
