@@ -54,7 +54,8 @@ else
     fail "savedefconfig" "$out" "$(cat "$w/defconfig" 2>/dev/null)"
 fi
 
-objs=$(find "$w" -name '*.o' | wc -l)
+# symtab.o is the link's own (the symbol table of the first link), not a compiled source.
+objs=$(find "$w" -name '*.o' ! -name symtab.o | wc -l)
 entries=$(grep -c '"file":' "$w/compile_commands.json" 2>/dev/null || echo 0)
 if [ "$objs" -gt 0 ] && [ "$entries" -eq "$objs" ] && head -c1 "$w/compile_commands.json" | grep -q '\[' &&
     tail -c2 "$w/compile_commands.json" | grep -q '\]'; then
