@@ -2,10 +2,11 @@
 /*
  * Panic: say what broke, where and on which CPU, stop the other CPUs (an
  * NMI each, so a CPU spinning with interrupts off stops too), then stop the
- * machine as kite.panic says (halt for a person at the console; poweroff so
- * QEMU ends with status 5). While in-kernel tests run, a panic always powers
- * off, so a crashing test ends the run at once instead of waiting for a
- * timeout.
+ * machine as kite.panic says (halt for a person at the console; reboot;
+ * gdb, the stub; poweroff so QEMU ends with status 5). While in-kernel tests
+ * run, a panic powers off unless reboot or gdb was asked for, so a crashing
+ * test ends the run at once instead of waiting for a timeout. In a co-kernel
+ * partition the host is told (state word, reason) and the CPUs halt.
  */
 #include <kite/arch.h>
 #include <kite/cmdline.h>
@@ -122,11 +123,12 @@ void kite_panic_stop(void)
             kite_pr_emerg("kite: this image has no gdb stub (CONFIG_GDB); halting\n");
         }
     }
-    if (kite_test_running || strcmp(param_panic, "poweroff") == 0) {
-        kite_poweroff(KITE_EXIT_PANIC);
-    }
+    /* An explicit kite.panic=reboot is obeyed even in a test run (tests of it need that). */
     if (strcmp(param_panic, "reboot") == 0) {
         kite_reboot();
+    }
+    if (kite_test_running || strcmp(param_panic, "poweroff") == 0) {
+        kite_poweroff(KITE_EXIT_PANIC);
     }
     kite_pr_emerg("kite: halted after panic\n");
     arch_halt_forever();

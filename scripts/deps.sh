@@ -18,6 +18,7 @@ pkgs=(
     clang-format clang-tidy cppcheck                  # make check
     clang libclang-rt-14-dev                          # libFuzzer for the parser fuzzers
     bc                                                # make bench arithmetic
+    gdb python3                                       # the gdb-over-serial tests
     linux-image-amd64 linux-headers-amd64             # the co-kernel test's host Linux
     busybox-static cpio                               # and its initramfs
 )

@@ -218,6 +218,13 @@ if iso=$(iso_for crash-stack "kite.test=crash.stack_overflow"); then
         "PANIC: stack overflow in overflow-test on CPU 0" "is in the guard below its stack"
 else fail "crash-stack: could not build its ISO"; fi
 
+# kite.panic=reboot resets the machine (qemu.sh runs QEMU with -no-reboot: it exits, status 0).
+if iso=$(iso_for panic-reboot "kite.panic=reboot kite.test=crash.panic_stops_other_cpus"); then
+    boot panic-reboot --iso "$iso" --smp 2 --mem 256M
+    expect "kite.panic=reboot resets the machine after the report" 0 \
+        "PANIC on CPU 0 in thread boot" "kite: rebooting"
+else fail "panic-reboot: could not build its ISO"; fi
+
 if iso=$(iso_for crash-panic-smp "kite.test=crash.panic_stops_other_cpus"); then
     boot crash-panic-smp --iso "$iso" --smp 4 --mem 256M
     expect "a panic stops the other CPUs, even one spinning with interrupts off" 5 \
