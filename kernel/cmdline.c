@@ -9,6 +9,7 @@
  */
 #include <kite/cmdline.h>
 #include <kite/printk.h>
+#include <kite/string.h>
 
 #define WARN_MSG_MAX 384
 /* Longest token quoted whole in a warning; a longer one is cut with "...". */
@@ -136,20 +137,6 @@ static bool next_token(char **pos, struct token *tok)
     return true;
 }
 
-static int digit_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /*
  * Unsigned decimal or 0x hex, no sign, at most @max. A leading 0 does not mean
  * octal: people write "010" meaning ten.
@@ -167,7 +154,7 @@ static bool parse_magnitude(const char *s, unsigned long max, unsigned long *v)
         return false;
     }
     for (; *s != '\0'; s++) {
-        int d = digit_value(*s);
+        int d = kite_hex_digit(*s);
 
         if (d < 0 || (unsigned int)d >= base) {
             return false;

@@ -133,28 +133,14 @@ static void notice(const char *fmt, ...)
 
 static const char hexdigits[] = "0123456789abcdef";
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* A hex number at *@p (at least one digit); *@p moves past it. */
 static bool parse_hex(const char **p, uint64_t *v)
 {
     const char *s = *p;
 
     *v = 0;
-    while (hexval(*s) >= 0) {
-        *v = (*v << 4) | (uint64_t)hexval(*s);
+    while (kite_hex_digit(*s) >= 0) {
+        *v = (*v << 4) | (uint64_t)kite_hex_digit(*s);
         s++;
     }
     if (s == *p) {
@@ -275,8 +261,8 @@ static size_t get_packet(void)
                 overflow = true;
             }
         }
-        hi = hexval(getc_wait());
-        lo = hexval(getc_wait());
+        hi = kite_hex_digit(getc_wait());
+        lo = kite_hex_digit(getc_wait());
         if (overflow || hi < 0 || lo < 0 || (uint8_t)((hi << 4) | lo) != sum) {
             kite_gdb_uart_putc('-');
             continue;
@@ -568,7 +554,7 @@ static int unhex(const char *p, uint8_t *buf, size_t max)
     size_t n = 0;
 
     while (p[0] && p[1] && n < max) {
-        int hi = hexval(p[0]), lo = hexval(p[1]);
+        int hi = kite_hex_digit(p[0]), lo = kite_hex_digit(p[1]);
 
         if (hi < 0 || lo < 0) {
             return -1;

@@ -28,3 +28,18 @@ char *strstr(const char *haystack, const char *needle);
  * means the copy was cut.
  */
 size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
+
+/* The value of hex digit @c (0-9, a-f, A-F), or -1 when it is not one. */
+static inline int kite_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
