@@ -104,6 +104,40 @@ objs += $$(addprefix $(O)/$(1)/,$$(obj-y))
 endef
 $(foreach d,$(dirs),$(eval $(call include-dir,$(d))))
 
+# ---------------------------------------------------------------- external runtime
+# make EXT=dir links the runtime in dir into the image. Its kite.mk lists the sources
+# (ext-srcs, relative to dir), optional flags for them (ext-cflags) and a name (ext-name,
+# default: the folder's name). They build with the kernel's flags into $(O)/ext/NAME/.
+ext-name :=
+ext-objs :=
+ifneq ($(strip $(EXT)),)
+ext-dir := $(patsubst %/,%,$(strip $(EXT)))
+ifeq ($(wildcard $(ext-dir)/.),)
+$(error EXT=$(EXT): no such folder; expected a folder holding a kite.mk that lists the runtime's sources (see docs/runtime.md))
+endif
+ifeq ($(wildcard $(ext-dir)/kite.mk),)
+$(error EXT=$(EXT): no kite.mk in $(ext-dir); expected $(ext-dir)/kite.mk with a line ext-srcs := file.c ... (see docs/runtime.md))
+endif
+ext-srcs :=
+ext-cflags :=
+include $(ext-dir)/kite.mk
+ext-name := $(strip $(if $(strip $(ext-name)),$(ext-name),$(notdir $(abspath $(ext-dir)))))
+ifeq ($(strip $(ext-srcs)),)
+$(error $(ext-dir)/kite.mk lists no sources; expected a line ext-srcs := file.c ... (paths relative to $(ext-dir)))
+endif
+ifneq ($(filter-out %.c,$(ext-srcs)),)
+$(error $(ext-dir)/kite.mk: ext-srcs names $(filter-out %.c,$(ext-srcs)); expected C sources (.c))
+endif
+ext-missing := $(filter-out $(wildcard $(addprefix $(ext-dir)/,$(ext-srcs))),$(addprefix $(ext-dir)/,$(ext-srcs)))
+ifneq ($(ext-missing),)
+$(error $(ext-dir)/kite.mk: ext-srcs names $(ext-missing), which does not exist; expected files relative to $(ext-dir))
+endif
+ext-objs := $(addprefix $(O)/ext/$(ext-name)/,$(ext-srcs:.c=.o))
+objs += $(ext-objs)
+# The libc being added in rt/libc/ is found by runtimes that include <stdio.h> and the like.
+ext-isystem := $(if $(wildcard rt/libc/include/.),-isystem rt/libc/include)
+endif
+
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 
 ifeq ($(CONFIG_DEBUG),y)
@@ -147,6 +181,17 @@ $(shell mkdir -p $(O)/include/generated && { test "$$(cat $(flags-stamp) 2>/dev/
 	'$(flags-now)' || echo '$(flags-now)' > $(flags-stamp); })
 endif
 
+# Which runtime is linked in (EXT, its sources and flags), as a header that gives kernel/main.c
+# kite_main's argv[0]: a change relinks the image and rebuilds the runtime's objects and
+# kernel/main.o, not the whole kernel.
+ext-stamp := $(O)/include/generated/ext.h
+ext-now := \#define KITE_RUNTIME_NAME "$(if $(ext-name),$(ext-name),kite)" /* EXT=$(EXT) | \
+	$(ext-srcs) | $(ext-cflags) | $(ext-isystem) */
+ifdef need-config
+$(shell mkdir -p $(O)/include/generated && { test "$$(cat $(ext-stamp) 2>/dev/null)" = \
+	'$(ext-now)' || echo '$(ext-now)' > $(ext-stamp); })
+endif
+
 $(O)/%.o: %.c $(autoconf) $(flags-stamp)
 	@mkdir -p $(dir $@)
 	$(quiet) '  CC      %s\n' $*.o
@@ -159,6 +204,18 @@ $(O)/%.o: %.S $(autoconf) $(flags-stamp)
 	$(Q)$(as_cmd)
 	@$(call json,$(as_cmd))
 
+# The runtime's sources may sit outside the tree, so they have their own rule.
+ext_cc_cmd = $(CC) $(KCFLAGS) $(ext-isystem) $(ext-cflags) -MMD -MP -c $< -o $@
+ifneq ($(ext-objs),)
+$(ext-objs): $(O)/ext/$(ext-name)/%.o: $(ext-dir)/%.c $(autoconf) $(flags-stamp) $(ext-stamp)
+	@mkdir -p $(dir $@)
+	$(quiet) '  CC      %s\n' ext/$(ext-name)/$*.o
+	$(Q)$(ext_cc_cmd)
+	@$(call json,$(ext_cc_cmd))
+endif
+
+$(O)/kernel/main.o: $(ext-stamp)
+
 # The shell's `config` command shows the .config the image was built from (.incbin).
 $(O)/kernel/config_blob.o: $(config)
 $(O)/kernel/config_blob.o: KAFLAGS += -DKITE_DOT_CONFIG=\"$(abspath $(config))\"
@@ -169,7 +226,7 @@ all: $(O)/kite.elf $(O)/compile_commands.json
 
 # Two links: the first gives the functions' addresses, the second adds their table
 # (.kite_symtab, after the text) for backtraces. The functions must not move between them.
-$(O)/kite.elf: $(objs) link.ld $(flags-stamp) scripts/mksymtab.sh
+$(O)/kite.elf: $(objs) link.ld $(flags-stamp) $(ext-stamp) scripts/mksymtab.sh
 	$(quiet) '  LD      %s\n' kite.elf
 	$(Q)$(LD) $(KLDFLAGS) -o $(O)/kite.nosyms.elf $(objs)
 	$(Q)scripts/mksymtab.sh $(O)/kite.nosyms.elf > $(O)/symtab.S
@@ -274,7 +331,7 @@ check-format:
 
 clean:
 	rm -rf $(O)/*.elf $(O)/*.iso $(O)/compile_commands.json $(addprefix $(O)/,$(dirs)) \
-		$(O)/host $(O)/test $(O)/iso-*
+		$(O)/ext $(O)/host $(O)/test $(O)/iso-*
 
 distclean:
 	rm -rf $(O)
@@ -286,6 +343,7 @@ help:
 	@echo '                      NUMA=2 splits CPUs and memory over 2 nodes)'
 	@echo '  make test           every test: host unit tests, QEMU boot matrix'
 	@echo '  make / make all     build $(O)/kite.elf (with debug info for gdb)'
+	@echo '  make EXT=dir ...    link the runtime in dir (its kite.mk) into the image'
 	@echo '  make iso            $(O)/kite.iso (BIOS and UEFI), alias: make isoimage'
 	@echo '  make debug          QEMU paused with a gdb server on :1234'
 	@echo '  make debug-serial   Kite'"'"'s own GDB stub on COM2 = localhost:1235 (GDB_PORT=)'

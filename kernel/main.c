@@ -19,16 +19,56 @@
 #include <kite/power.h>
 #include <kite/printk.h>
 #include <kite/shell.h>
+#include <kite/string.h>
 #include <kite/sync.h>
 #include <kite/test.h>
 #include <kite/thread.h>
+
+#include <generated/ext.h> /* KITE_RUNTIME_NAME: make EXT='s ext-name, or "kite" */
 
 KITE_PARAM(test, string, "",
            "run in-kernel tests at the end of boot, then power off with status 0 (all passed) "
            "or 1: all, a suite, or suite.name, comma-separated");
 
+KITE_PARAM(args, string, "",
+           "the runtime's arguments: kite_main gets these words (double quotes around the whole "
+           "value), then those after --");
+
 /* A runtime linked into the image defines it; without one, Kite runs the shell. */
 int kite_main(int argc, char **argv) KITE_WEAK;
+
+/*
+ * kite_main's argv: the runtime's name (make EXT='s ext-name), kite.args's
+ * words, then the command line's words after "--"; NULL-terminated.
+ */
+static char args_line[KITE_CMDLINE_MAX + 4];
+static char *main_argv[1 + 2 * KITE_RUNTIME_ARGS_MAX + 1];
+
+static void args_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    kite_pr_warn("kite.args: %s\n", msg);
+}
+
+/* Returns argc. kite.args is split by the command line's own splitter, as if it followed "--". */
+static int main_args(void)
+{
+    int argc = 1, nargs = 0;
+
+    main_argv[0] = KITE_RUNTIME_NAME;
+    if (param_args[0]) {
+        strlcpy(args_line, "-- ", sizeof(args_line));
+        strlcpy(args_line + 3, param_args, sizeof(args_line) - 3);
+        (void)kite_cmdline_parse(args_line, NULL, NULL, args_warn, NULL, &nargs, main_argv + 1,
+                                 KITE_RUNTIME_ARGS_MAX);
+        argc += nargs;
+    }
+    for (int i = 0; i < kite_runtime_argc; i++) {
+        main_argv[argc++] = kite_runtime_argv[i];
+    }
+    main_argv[argc] = NULL;
+    return argc;
+}
 
 void kite_start(uint64_t mbi_phys);
 void kite_bootinfo_init(uint64_t mbi_phys);
@@ -46,11 +86,11 @@ static KITE_NORETURN void run(void)
         kite_poweroff(kite_test_run(param_test) ? KITE_EXIT_FAILURE : KITE_EXIT_SUCCESS);
     }
     if (kite_main) {
-        int rc;
+        int argc = main_args(), rc;
 
-        kite_pr_info("kite: calling kite_main with %d argument%s\n", kite_runtime_argc,
-                     kite_runtime_argc == 1 ? "" : "s");
-        rc = kite_main(kite_runtime_argc, kite_runtime_argv);
+        kite_pr_info("kite: calling kite_main with %d argument%s (argv[0] = %s)\n", argc - 1,
+                     argc == 2 ? "" : "s", main_argv[0]);
+        rc = kite_main(argc, main_argv);
         kite_pr_info("kite: kite_main returned %d\n", rc);
         kite_poweroff(rc);
     }

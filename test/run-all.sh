@@ -72,6 +72,7 @@ else
     echo "== QEMU boots: not run, an image did not build; counted as 1 failure"
     total_failed=$((total_failed + 1))
 fi
+tier "external runtimes (make EXT=)" test/rt/run.sh build/test/rt
 tier "gdb over serial" test/gdb/run.sh build/test/kite.elf build/test/gdb
 if [ $ok = 1 ]; then
     tier "co-kernel beside Linux" test/cokernel/run.sh build/test/kite.elf build/test/cokernel
