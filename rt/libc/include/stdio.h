@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Formatted output (rt/libc/). stdout and stderr write to Kite's consoles,
+ * in order with the log but without its prefix: a stream buffers one line
+ * and writes it at '\n', when full, and at fflush; stderr is unbuffered.
+ * There is no input and no files.
+ *
+ * Formats: C99 printf for d i u x X o c s p %, flags - + space # 0, width and
+ * precision (also *), lengths hh h l ll z t j, matching glibc. There is no
+ * floating point yet: %f %e %g %a (and %n) are printed as written, and their
+ * argument is not consumed.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define EOF    (-1)
+#define BUFSIZ 256
+
+typedef struct kite_libc_file FILE;
+
+extern FILE *const stdout;
+extern FILE *const stderr;
+#define stdout stdout
+#define stderr stderr
+
+int printf(const char *restrict fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *restrict fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+int fprintf(FILE *restrict f, const char *restrict fmt, ...) __attribute__((format(printf, 2, 3)));
+int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+int snprintf(char *restrict buf, size_t size, const char *restrict fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int vsnprintf(char *restrict buf, size_t size, const char *restrict fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+int sprintf(char *restrict buf, const char *restrict fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int vsprintf(char *restrict buf, const char *restrict fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+int fputc(int c, FILE *f);
+int putc(int c, FILE *f);
+int putchar(int c);
+int fputs(const char *restrict s, FILE *restrict f);
+/* @s and a newline. */
+int puts(const char *s);
+int fflush(FILE *f);
