@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * exit and atexit. There is no process: exit ends the whole image. It runs
- * the registered handlers, last first, and powers off with the status
- * (under QEMU's exit device QEMU exits with (status << 1) | 1).
+ * the registered handlers, last first, flushes stdout and stderr, and powers
+ * off with the status (under QEMU's exit device QEMU exits with
+ * (status << 1) | 1). _Exit skips the handlers and the flush.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <kite/power.h>
@@ -42,6 +44,7 @@ void exit(int status)
         }
         fn();
     }
+    fflush(NULL);
     kite_poweroff(status);
 }
 

@@ -4,8 +4,7 @@
  * kite_printk_raw: in order with the log, on every console, without the
  * log's prefix and not into the message ring. stdout gathers a line (or
  * BUFSIZ bytes) before writing it, so concurrent printf lines do not mix;
- * stderr writes at once. exit() does not flush stdout by itself: a line
- * without '\n' stays until fflush.
+ * stderr writes at once. A line without '\n' waits for fflush or exit().
  */
 #include <stdarg.h>
 #include <stdbool.h>

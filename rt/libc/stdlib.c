@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Small stdlib.h pieces: absolute values, division, the pseudo-random
- * generator and abort.
+ * generator, abort and assert's failure path.
  */
+#include <assert.h>
 #include <stdlib.h>
 
 #include <kite/panic.h>
@@ -67,4 +68,9 @@ void srand(unsigned int seed)
 void abort(void)
 {
     kite_panic("abort() called");
+}
+
+void __kite_assert_fail(const char *expr, const char *file, int line, const char *func)
+{
+    kite_panic("assertion '%s' failed in %s at %s:%d", expr, func, file, line);
 }

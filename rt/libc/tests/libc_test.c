@@ -5,6 +5,7 @@
  * C names link to the libc (printf writes through the console). The pure
  * parts are tested on the host against glibc (the *_utest.c files here).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,4 +118,19 @@ KITE_TEST(libc, arithmetic_and_rand)
     KITE_EXPECT_EQ(rand(), 16838);
     KITE_EXPECT_EQ(rand(), 5758);
     KITE_EXPECT_EQ(rand(), 10113);
+}
+
+static int evaluations;
+
+static int count(void)
+{
+    return ++evaluations;
+}
+
+KITE_TEST(libc, assert_passes_on_true)
+{
+    static_assert(sizeof(int) == 4, "int is 32 bits");
+    assert(count() == 1);
+    assert(1 + 1 == 2);
+    KITE_EXPECT_EQ(evaluations, 1);
 }
