@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef KITE_HOST_TEST
 #define LIBC_NAME(x) kite_libc_##x
@@ -52,6 +53,8 @@ long LIBC_NAME(strtol)(const char *restrict s, char **restrict end, int base);
 unsigned long LIBC_NAME(strtoul)(const char *restrict s, char **restrict end, int base);
 long long LIBC_NAME(strtoll)(const char *restrict s, char **restrict end, int base);
 unsigned long long LIBC_NAME(strtoull)(const char *restrict s, char **restrict end, int base);
+intmax_t LIBC_NAME(strtoimax)(const char *restrict s, char **restrict end, int base);
+uintmax_t LIBC_NAME(strtoumax)(const char *restrict s, char **restrict end, int base);
 int LIBC_NAME(atoi)(const char *s);
 long LIBC_NAME(atol)(const char *s);
 long long LIBC_NAME(atoll)(const char *s);

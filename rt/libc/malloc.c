@@ -36,7 +36,12 @@ void *calloc(size_t count, size_t size)
     return p;
 }
 
-/* realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and returns a fresh minimal block. */
+/*
+ * realloc(NULL, n) is malloc(n). realloc(p, 0) keeps a minimal block, as
+ * malloc(0) gives one, rather than freeing p and returning NULL (glibc's
+ * choice): C leaves this to the implementation, and a NULL here would read
+ * as a failure that left p allocated.
+ */
 void *realloc(void *ptr, size_t size)
 {
     void *p = kite_realloc(ptr, size ? size : 1);

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -128,6 +129,16 @@ unsigned long LIBC_NAME(strtoul)(const char *restrict s, char **restrict end, in
 unsigned long long LIBC_NAME(strtoull)(const char *restrict s, char **restrict end, int base)
 {
     return clamp_unsigned(parse(s, end, base), ULLONG_MAX);
+}
+
+intmax_t LIBC_NAME(strtoimax)(const char *restrict s, char **restrict end, int base)
+{
+    return LIBC_NAME(strtoll)(s, end, base);
+}
+
+uintmax_t LIBC_NAME(strtoumax)(const char *restrict s, char **restrict end, int base)
+{
+    return LIBC_NAME(strtoull)(s, end, base);
 }
 
 int LIBC_NAME(atoi)(const char *s)

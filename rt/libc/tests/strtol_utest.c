@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host unit test of strtol, strtoul, strtoll, strtoull and atoi
+ * Host unit test of strtol, strtoul, strtoll, strtoull, strto[iu]max and ato*
  * (rt/libc/strtol.c) against glibc's: value, errno and *end on a table of
  * edge cases (spaces, signs, prefixes with base 0 and 16, "0x" alone, every
  * base, overflow at each limit), then on random strings over an alphabet
  * chosen to hit those edges.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,6 +50,8 @@ static void check(const char *s, int base)
     COMPARE(strtoul, unsigned long, "%lu");
     COMPARE(strtoll, long long, "%lld");
     COMPARE(strtoull, unsigned long long, "%llu");
+    COMPARE(strtoimax, intmax_t, "%jd");
+    COMPARE(strtoumax, uintmax_t, "%ju");
 #undef COMPARE
 }
 
