@@ -7,11 +7,14 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <kite/arch.h>
 #include <kite/test.h>
 #include <kite/thread.h>
 
@@ -133,4 +136,38 @@ KITE_TEST(libc, assert_passes_on_true)
     assert(count() == 1);
     assert(1 + 1 == 2);
     KITE_EXPECT_EQ(evaluations, 1);
+}
+
+static long long ts_ns(const struct timespec *ts)
+{
+    return ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+KITE_TEST(libc, clocks_and_sleep)
+{
+    struct timespec a, b, req = {0, 2000000}, rem = {5, 5};
+
+    KITE_ASSERT(clock_gettime(CLOCK_MONOTONIC, &a) == 0);
+    KITE_EXPECT(a.tv_nsec >= 0 && a.tv_nsec < 1000000000L);
+    KITE_EXPECT_EQ(nanosleep(&req, &rem), 0);
+    KITE_EXPECT(rem.tv_sec == 0 && rem.tv_nsec == 0);
+    KITE_ASSERT(clock_gettime(CLOCK_REALTIME, &b) == 0);
+    KITE_EXPECT(ts_ns(&b) - ts_ns(&a) >= 2000000);
+    errno = 0;
+    KITE_EXPECT_EQ(clock_gettime(7, &a), -1);
+    KITE_EXPECT_EQ(errno, EINVAL);
+    req.tv_nsec = 1000000000L;
+    errno = 0;
+    KITE_EXPECT_EQ(nanosleep(&req, NULL), -1);
+    KITE_EXPECT_EQ(errno, EINVAL);
+    KITE_EXPECT_EQ(clock_getres(CLOCK_MONOTONIC, &a), 0);
+    KITE_EXPECT_EQ(a.tv_nsec, 1);
+}
+
+KITE_TEST(libc, sched_calls)
+{
+    int cpu = sched_getcpu();
+
+    KITE_EXPECT(cpu >= 0 && (unsigned int)cpu < arch_cpus_online());
+    KITE_EXPECT_EQ(sched_yield(), 0);
 }
