@@ -85,13 +85,14 @@ struct runq {
     } q[NLEVELS];           /* one FIFO per priority level */
     uint32_t mask;          /* levels with queued threads */
     unsigned int len;       /* queued threads */
-    unsigned int stealable; /* of them, unbound when queued: what idle CPUs look for */
-    int cur_level;          /* the current thread's level; -1 for the idle thread */
-    bool resched;           /* a higher level is queued: switch at the next chance */
-    uint64_t slice_end;     /* end of the current quantum; 0 when none runs */
-    uint64_t armed;         /* deadline the timer is armed for; KITE_FOREVER: none */
-    uint64_t switches;      /* context switches, for tests and statistics */
-    volatile bool halted;   /* the idle thread is (about to be) in hlt */
+    unsigned int stealable; /* of them, unbound when queued: a hint for idle CPUs (see steal()) */
+    volatile bool steal_asked; /* kick_stealer woke this CPU to look whatever the hints say */
+    int cur_level;             /* the current thread's level; -1 for the idle thread */
+    bool resched;              /* a higher level is queued: switch at the next chance */
+    uint64_t slice_end;        /* end of the current quantum; 0 when none runs */
+    uint64_t armed;            /* deadline the timer is armed for; KITE_FOREVER: none */
+    uint64_t switches;         /* context switches, for tests and statistics */
+    volatile bool halted;      /* the idle thread is (about to be) in hlt */
     struct kite_thread *current, *idle;
 } KITE_ALIGNED(64);
 
@@ -327,9 +328,14 @@ static KITE_ALWAYS_INLINE struct kite_thread *dequeue(struct runq *rq)
     return t;
 }
 
-/* An unbound thread whose context is saved, highest level first, taken off the queue. */
+/*
+ * An unbound thread whose context is saved, highest level first, taken off
+ * the queue. When there is none, the queue's stealable hint is set right.
+ */
 static struct kite_thread *take_unbound(struct runq *rq)
 {
+    unsigned int flagged = 0;
+
     for (int l = NLEVELS - 1; l >= 0; l--) {
         struct kite_thread *prev = NULL;
 
@@ -338,8 +344,10 @@ static struct kite_thread *take_unbound(struct runq *rq)
                 unlink_at(rq, l, prev, t);
                 return t;
             }
+            flagged += t->stealable;
         }
     }
+    rq->stealable = flagged;
     return NULL;
 }
 
@@ -542,6 +550,7 @@ static void kick_stealer(unsigned int cpu)
         for (unsigned int j = 0; j < n; j++) {
             if (cpus[j] != cpu && cpu_usable((int)cpus[j]) &&
                 __atomic_load_n(&rqs[cpus[j]].halted, __ATOMIC_SEQ_CST)) {
+                __atomic_store_n(&rqs[cpus[j]].steal_asked, true, __ATOMIC_RELEASE);
                 arch_smp_kick(cpus[j]);
                 return;
             }
@@ -641,7 +650,7 @@ static void tick(struct arch_regs *regs, void *ctx)
          * may all have come before the first stealer got up), when any of
          * them could go.
          */
-        if (KITE_READ_ONCE(rq->stealable) && __atomic_load_n(&nr_halted, __ATOMIC_RELAXED)) {
+        if (__atomic_load_n(&nr_halted, __ATOMIC_RELAXED)) {
             kick_stealer(arch_cpu_id());
         }
         preempt();
@@ -929,16 +938,22 @@ int kite_thread_set_prio(int prio)
 /* ---------------------------------------------------------------- idle and start-up */
 
 /* From the CPUs nearest to this one first: an unbound thread waiting in another CPU's queue. */
+/*
+ * The queues' stealable counts are hints: a hand-over within a level (the
+ * yield fast path) swaps a queued thread for the running one without
+ * counting, so a count can be off until a full look at that queue resets
+ * it. An idle CPU trusts the hints on its way to halt (a queue holding
+ * only a bound thread, just woken there, then costs one load); a CPU that
+ * kick_stealer woke (a tick or a wake-up saw threads wait while CPUs halt)
+ * looks at every non-empty queue whatever they say.
+ */
 static struct kite_thread *steal(void)
 {
     unsigned int self = arch_cpu_id(), cpus[CONFIG_NR_CPUS], online = arch_cpus_online();
-    bool any = false;
+    bool asked = __atomic_exchange_n(&rqs[self].steal_asked, false, __ATOMIC_ACQ_REL);
+    bool any = asked;
     int node;
 
-    /*
-     * Cheap first look: most of the time no other queue holds an unbound
-     * thread (a bound one just woken there, say), and the CPU halts.
-     */
     for (unsigned int c = 0; c < online && c < CONFIG_NR_CPUS && !any; c++) {
         any = c != self && KITE_READ_ONCE(rqs[c].stealable);
     }
@@ -953,7 +968,8 @@ static struct kite_thread *steal(void)
             struct runq *rq = &rqs[cpus[j]];
             struct kite_thread *t;
 
-            if (cpus[j] == self || !cpu_usable((int)cpus[j]) || !KITE_READ_ONCE(rq->stealable)) {
+            if (cpus[j] == self || !cpu_usable((int)cpus[j]) ||
+                !(asked ? KITE_READ_ONCE(rq->len) : KITE_READ_ONCE(rq->stealable))) {
                 continue;
             }
             kite_spin_lock(&rq->lock);
