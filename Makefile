@@ -168,7 +168,10 @@ deps := $(objs:.o=.d)
 json = printf '{"directory":"%s","file":"%s","output":"%s","command":"%s"},\n' \
 	'$(srctree)' '$<' '$@' '$(1)' > $@.json
 
-cc_cmd = $(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+# Objects that may use SSE (floating point: the libc's float formatting, the OpenMP runtime's
+# users) drop -mgeneral-regs-only with a target-specific KCFLAGS_DROP := -mgeneral-regs-only.
+# They run only in threads, whose SSE state the scheduler saves on preemption.
+cc_cmd = $(CC) $(filter-out $(KCFLAGS_DROP),$(KCFLAGS)) -MMD -MP -c $< -o $@
 as_cmd = $(CC) $(KAFLAGS) -MMD -MP -c $< -o $@
 
 # Objects rebuild when the flags change, not only when sources do: the stamp
@@ -204,8 +207,9 @@ $(O)/%.o: %.S $(autoconf) $(flags-stamp)
 	$(Q)$(as_cmd)
 	@$(call json,$(as_cmd))
 
-# The runtime's sources may sit outside the tree, so they have their own rule.
-ext_cc_cmd = $(CC) $(KCFLAGS) $(ext-isystem) $(ext-cflags) -MMD -MP -c $< -o $@
+# The runtime's sources may sit outside the tree, so they have their own rule. They may use
+# floating point (SSE): they run only in threads, never in interrupt paths.
+ext_cc_cmd = $(CC) $(filter-out -mgeneral-regs-only,$(KCFLAGS)) $(ext-isystem) $(ext-cflags) -MMD -MP -c $< -o $@
 ifneq ($(ext-objs),)
 $(ext-objs): $(O)/ext/$(ext-name)/%.o: $(ext-dir)/%.c $(autoconf) $(flags-stamp) $(ext-stamp)
 	@mkdir -p $(dir $@)

@@ -34,8 +34,15 @@ KITE_PARAM(args, string, "",
            "the runtime's arguments: kite_main gets these words (double quotes around the whole "
            "value), then those after --");
 
-/* A runtime linked into the image defines it; without one, Kite runs the shell. */
+/*
+ * A runtime linked into the image defines kite_main, or an ordinary C main
+ * (an unmodified program built against rt/libc); without either, Kite runs
+ * the shell. Their return value goes to the libc's exit when it is linked
+ * (atexit handlers, stdout flushed), as a return from main does in C.
+ */
 int kite_main(int argc, char **argv) KITE_WEAK;
+int main(int argc, char **argv) KITE_WEAK;
+KITE_NORETURN void exit(int status) KITE_WEAK;
 
 /*
  * kite_main's argv: the runtime's name (make EXT='s ext-name), kite.args's
@@ -85,13 +92,18 @@ static KITE_NORETURN void run(void)
     if (param_test[0]) {
         kite_poweroff(kite_test_run(param_test) ? KITE_EXIT_FAILURE : KITE_EXIT_SUCCESS);
     }
-    if (kite_main) {
+    if (kite_main || main) {
+        int (*entry)(int, char **) = kite_main ? kite_main : main;
+        const char *what = kite_main ? "kite_main" : "main";
         int argc = main_args(), rc;
 
-        kite_pr_info("kite: calling kite_main with %d argument%s (argv[0] = %s)\n", argc - 1,
+        kite_pr_info("kite: calling %s with %d argument%s (argv[0] = %s)\n", what, argc - 1,
                      argc == 2 ? "" : "s", main_argv[0]);
-        rc = kite_main(argc, main_argv);
-        kite_pr_info("kite: kite_main returned %d\n", rc);
+        rc = entry(argc, main_argv);
+        kite_pr_info("kite: %s returned %d\n", what, rc);
+        if (exit) {
+            exit(rc);
+        }
         kite_poweroff(rc);
     }
     if (kite_partition()) {
