@@ -19,3 +19,6 @@ utest-libc_printf := rt/libc/tests/printf_utest.c rt/libc/printf.c kernel/vsnpri
 utest-libc_strtol := rt/libc/tests/strtol_utest.c rt/libc/strtol.c rt/libc/ctype.c
 utest-libc_qsort := rt/libc/tests/qsort_utest.c rt/libc/qsort.c
 utest-libc_string := rt/libc/tests/string_utest.c rt/libc/string.c rt/libc/ctype.c
+
+# The runtime layer's parts list their own host tests (utest-NAME := sources) beside them.
+-include $(wildcard rt/*/utests.mk)
