@@ -17,6 +17,7 @@
 #include <kite/kite.h>
 #include <kite/partition.h>
 #include <kite/power.h>
+#include <kite/panic.h>
 #include <kite/printk.h>
 #include <kite/shell.h>
 #include <kite/string.h>
@@ -84,6 +85,44 @@ void kite_numa_init(void);
 void kite_mm_init(void);
 void kite_smp_init(void);
 
+/*
+ * The runtime's entry runs in its own thread, "main", on the boot CPU, with a
+ * stack of KITE_MAIN_STACK: the boot thread's 16 KiB is too small for
+ * ordinary programs' locals.
+ */
+#define KITE_MAIN_STACK (1u << 20)
+
+static void *main_thread(void *arg)
+{
+    int (*entry)(int, char **) = kite_main ? kite_main : main;
+    const char *what = kite_main ? "kite_main" : "main";
+    int argc = main_args(), rc;
+
+    (void)arg;
+    kite_pr_info("kite: calling %s with %d argument%s (argv[0] = %s)\n", what, argc - 1,
+                 argc == 2 ? "" : "s", main_argv[0]);
+    rc = entry(argc, main_argv);
+    kite_pr_info("kite: %s returned %d\n", what, rc);
+    if (exit) {
+        exit(rc);
+    }
+    kite_poweroff(rc);
+}
+
+static KITE_NORETURN void run_main(void)
+{
+    struct kite_thread_attr attr = {
+        .cpu = (int)kite_cpu(), .stack_size = KITE_MAIN_STACK, .name = "main"};
+    struct kite_thread *t;
+    int rc = kite_thread_create(&t, main_thread, NULL, &attr);
+
+    if (rc < 0) {
+        kite_panic("kite: cannot start the main thread (%d)", rc);
+    }
+    rc = kite_thread_join(t, NULL); /* main_thread powers off: this returns only on an error */
+    kite_panic("kite: joining the main thread failed (%d)", rc);
+}
+
 static KITE_NORETURN void run(void)
 {
     static struct kite_sem never = KITE_SEM_INIT(0);
@@ -93,18 +132,7 @@ static KITE_NORETURN void run(void)
         kite_poweroff(kite_test_run(param_test) ? KITE_EXIT_FAILURE : KITE_EXIT_SUCCESS);
     }
     if (kite_main || main) {
-        int (*entry)(int, char **) = kite_main ? kite_main : main;
-        const char *what = kite_main ? "kite_main" : "main";
-        int argc = main_args(), rc;
-
-        kite_pr_info("kite: calling %s with %d argument%s (argv[0] = %s)\n", what, argc - 1,
-                     argc == 2 ? "" : "s", main_argv[0]);
-        rc = entry(argc, main_argv);
-        kite_pr_info("kite: %s returned %d\n", what, rc);
-        if (exit) {
-            exit(rc);
-        }
-        kite_poweroff(rc);
+        run_main();
     }
     if (kite_partition()) {
         kite_pr_info("kite: no runtime linked (no kite_main); idling. kitectl exec runs commands "
