@@ -73,6 +73,7 @@ else
     total_failed=$((total_failed + 1))
 fi
 tier "external runtimes (make EXT=)" test/rt/run.sh build/test/rt
+tier "OpenMP (gcc -fopenmp on Kite and on Linux)" test/omp/run.sh build/test/omp
 tier "gdb over serial" test/gdb/run.sh build/test/kite.elf build/test/gdb
 if [ $ok = 1 ]; then
     tier "co-kernel beside Linux" test/cokernel/run.sh build/test/kite.elf build/test/cokernel
