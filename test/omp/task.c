@@ -214,6 +214,8 @@ void test_task_final(void)
 #pragma omp task shared(inner_by_creator, count)
                     {
                         inner_by_creator += omp_get_thread_num() == me && omp_in_final();
+                        /* The mergeable task below may run meanwhile on another thread. */
+#pragma omp atomic
                         count++;
                     }
                 }
