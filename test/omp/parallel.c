@@ -173,7 +173,7 @@ void test_query(void)
 void test_wtime(void)
 {
     double tick = omp_get_wtick(), t0 = omp_get_wtime(), t1, t2;
-    struct timespec ten_ms = {0, 10 * 1000 * 1000};
+    struct timespec ten_ms = {0, 10L * 1000 * 1000};
 
     t1 = omp_get_wtime();
     nanosleep(&ten_ms, NULL);

@@ -39,7 +39,7 @@ void test_critical(void)
     }
     omptest_say("unnamed critical: %d threads x %d increments = %ld, at most %d inside", TEAM,
                 ROUNDS, counter, most);
-    CHECK(counter == TEAM * ROUNDS && most == 1, "critical lost updates");
+    CHECK(counter == (long)TEAM * ROUNDS && most == 1, "critical lost updates");
 }
 
 void test_critical_named(void)
@@ -60,7 +60,7 @@ void test_critical_named(void)
         }
     }
     omptest_say("critical(alpha) %ld, critical(beta) %ld, unnamed %ld", a, b, c);
-    CHECK(a == TEAM * ROUNDS && b == TEAM * ROUNDS && c == TEAM * ROUNDS / 2,
+    CHECK(a == (long)TEAM * ROUNDS && b == (long)TEAM * ROUNDS && c == (long)TEAM * ROUNDS / 2,
           "named critical sections lost updates");
 }
 
@@ -291,7 +291,7 @@ void test_lock(void)
         }
     }
     omptest_say("omp_set_lock/unset_lock: %d threads x %d = %ld", TEAM, ROUNDS / 2, counter);
-    CHECK(counter == TEAM * ROUNDS / 2, "the lock lost updates");
+    CHECK(counter == (long)TEAM * ROUNDS / 2, "the lock lost updates");
 
 #pragma omp parallel num_threads(2)
     {
@@ -377,5 +377,5 @@ void test_nest_lock(void)
     }
     omp_destroy_nest_lock(&lock);
     omptest_say("nested set twice, 2 increments each: %ld", counter);
-    CHECK(counter == TEAM * ROUNDS / 2, "the nest lock lost updates");
+    CHECK(counter == (long)TEAM * ROUNDS / 2, "the nest lock lost updates");
 }
