@@ -129,7 +129,7 @@ int main(int argc, char **argv)
     bool ok = true;
     int l;
 
-    if (m < 0 || serial < 0) {
+    if (m < BATCH_LOG || serial < 0) {
         fprintf(stderr, "usage: %s [M [SERIAL]]  (2^M pairs; SERIAL 0 skips the serial check)\n",
                 NAME);
         return 2;

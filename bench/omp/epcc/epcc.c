@@ -81,133 +81,218 @@ static void delay(void)
 }
 
 /*
- * REPS repetitions of construct @c; returns what the construct's check counts, to be
- * compared with expected().
+ * One function per construct: REPS repetitions of it around delay(). Each returns what the
+ * construct's check counts, to be compared with expected().
  */
-static long run(enum construct c, long reps)
+static long ref_serial(long reps)
+{
+    long j;
+
+    for (j = 0; j < reps; j++) {
+        delay();
+    }
+    return reps;
+}
+
+static long ref_region(long reps)
+{
+    long j;
+
+#pragma omp parallel private(j)
+    for (j = 0; j < reps; j++) {
+        delay();
+    }
+    return reps;
+}
+
+static long parallel(long reps)
 {
     long count = 0, j;
 
-    switch (c) {
-    case REF_SERIAL:
-        for (j = 0; j < reps; j++) {
-            delay();
-        }
-        return reps;
-    case REF_REGION:
-#pragma omp parallel private(j)
-        for (j = 0; j < reps; j++) {
-            delay();
-        }
-        return reps;
-    case PARALLEL:
-        for (j = 0; j < reps; j++) {
+    for (j = 0; j < reps; j++) {
 #pragma omp parallel
-            {
-                delay();
-#pragma omp atomic
-                count++;
-            }
-        }
-        return count;
-    case BARRIER:
-#pragma omp parallel private(j) reduction(+ : count)
-        for (j = 0; j < reps; j++) {
+        {
             delay();
-#pragma omp barrier
+#pragma omp atomic
             count++;
         }
-        return count;
-    case FOR_STATIC:
-    case FOR_STATIC1:
-    case FOR_DYNAMIC:
-    case FOR_GUIDED:
+    }
+    return count;
+}
+
+static long barrier(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j) reduction(+ : count)
+    for (j = 0; j < reps; j++) {
+        delay();
+#pragma omp barrier
+        count++;
+    }
+    return count;
+}
+
+/*
+ * The loops have one iteration per thread, as EPCC's for test; the count adds i + 1 for
+ * iteration i, so a lost or doubled iteration shows.
+ */
+static long for_static(long reps)
+{
+    long count = 0, j;
+
 #pragma omp parallel private(j) reduction(+ : count)
     {
         const int nt = omp_get_num_threads();
         int i;
 
-        /* One iteration per thread, as EPCC's for test; the sum names each iteration. */
         for (j = 0; j < reps; j++) {
-            if (c == FOR_STATIC) {
 #pragma omp for schedule(static)
-                for (i = 0; i < nt; i++) {
-                    delay();
-                    count += i + 1;
-                }
-            } else if (c == FOR_STATIC1) {
-#pragma omp for schedule(static, 1)
-                for (i = 0; i < nt; i++) {
-                    delay();
-                    count += i + 1;
-                }
-            } else if (c == FOR_DYNAMIC) {
-#pragma omp for schedule(dynamic)
-                for (i = 0; i < nt; i++) {
-                    delay();
-                    count += i + 1;
-                }
-            } else {
-#pragma omp for schedule(guided)
-                for (i = 0; i < nt; i++) {
-                    delay();
-                    count += i + 1;
-                }
+            for (i = 0; i < nt; i++) {
+                delay();
+                count += i + 1;
             }
         }
     }
-        return count;
-    case SINGLE:
-#pragma omp parallel private(j)
-        for (j = 0; j < reps; j++) {
-#pragma omp single
-            {
-                delay();
-                count++;
-            }
-        }
-        return count;
-    case CRITICAL:
-        /* Each thread enters reps / threads times: about reps entries in all, as in EPCC. */
-#pragma omp parallel private(j)
-        for (j = 0; j < reps / omp_get_num_threads(); j++) {
-#pragma omp critical
-            {
-                delay();
-                count++;
-            }
-        }
-        return count;
-    case LOCK:
-#pragma omp parallel private(j)
-        for (j = 0; j < reps / omp_get_num_threads(); j++) {
-            omp_set_lock(&lock);
-            delay();
-            count++;
-            omp_unset_lock(&lock);
-        }
-        return count;
-    case ATOMIC:
-#pragma omp parallel private(j)
-        for (j = 0; j < reps; j++) {
-            delay();
-#pragma omp atomic
-            count++;
-        }
-        return count;
-    case REDUCTION:
-        for (j = 0; j < reps; j++) {
-#pragma omp parallel reduction(+ : count)
-            {
-                delay();
-                count++;
-            }
-        }
-        return count;
-    default:
-        return -1;
-    }
+    return count;
 }
+
+static long for_static1(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j) reduction(+ : count)
+    {
+        const int nt = omp_get_num_threads();
+        int i;
+
+        for (j = 0; j < reps; j++) {
+#pragma omp for schedule(static, 1)
+            for (i = 0; i < nt; i++) {
+                delay();
+                count += i + 1;
+            }
+        }
+    }
+    return count;
+}
+
+static long for_dynamic(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j) reduction(+ : count)
+    {
+        const int nt = omp_get_num_threads();
+        int i;
+
+        for (j = 0; j < reps; j++) {
+#pragma omp for schedule(dynamic)
+            for (i = 0; i < nt; i++) {
+                delay();
+                count += i + 1;
+            }
+        }
+    }
+    return count;
+}
+
+static long for_guided(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j) reduction(+ : count)
+    {
+        const int nt = omp_get_num_threads();
+        int i;
+
+        for (j = 0; j < reps; j++) {
+#pragma omp for schedule(guided)
+            for (i = 0; i < nt; i++) {
+                delay();
+                count += i + 1;
+            }
+        }
+    }
+    return count;
+}
+
+static long single(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j)
+    for (j = 0; j < reps; j++) {
+#pragma omp single
+        {
+            delay();
+            count++;
+        }
+    }
+    return count;
+}
+
+/* Each thread enters reps / threads times: about reps entries in all, as in EPCC. */
+static long critical(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j)
+    for (j = 0; j < reps / omp_get_num_threads(); j++) {
+#pragma omp critical
+        {
+            delay();
+            count++;
+        }
+    }
+    return count;
+}
+
+static long lock_unlock(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j)
+    for (j = 0; j < reps / omp_get_num_threads(); j++) {
+        omp_set_lock(&lock);
+        delay();
+        count++;
+        omp_unset_lock(&lock);
+    }
+    return count;
+}
+
+static long atomic(long reps)
+{
+    long count = 0, j;
+
+#pragma omp parallel private(j)
+    for (j = 0; j < reps; j++) {
+        delay();
+#pragma omp atomic
+        count++;
+    }
+    return count;
+}
+
+static long reduction(long reps)
+{
+    long count = 0, j;
+
+    for (j = 0; j < reps; j++) {
+#pragma omp parallel reduction(+ : count)
+        {
+            delay();
+            count++;
+        }
+    }
+    return count;
+}
+
+static long (*const run[CONSTRUCTS])(long reps) = {
+    ref_serial, ref_region, parallel, barrier,     for_static, for_static1, for_dynamic,
+    for_guided, single,     critical, lock_unlock, atomic,     reduction,
+};
 
 /* What run() returns when every construct did its job, with a team of @nt. */
 static long expected(enum construct c, long reps, long nt)
@@ -243,7 +328,7 @@ struct measure {
         MARK(MARK_BASE + 2 * (c));     \
         t = bench_now();               \
         tsc = bench_rdtsc();           \
-        got = run(c, reps);            \
+        got = run[c](reps);            \
         tsc = bench_rdtsc() - tsc;     \
         t = bench_now() - t;           \
         MARK(MARK_BASE + 2 * (c) + 1); \
@@ -307,7 +392,7 @@ int main(int argc, char **argv)
            outer, delay_length, nt);
     omp_init_lock(&lock);
     /* Warm up: the team exists and the code has run once before anything is measured. */
-    run(PARALLEL, 10);
+    parallel(10);
     printf("%s: %-24s %12s %12s %14s  %s\n", NAME, "construct", "overhead us", "tsc/rep", "time s",
            "check");
     for (c = 0; c < CONSTRUCTS; c++) {

@@ -37,7 +37,7 @@ static uint32_t draw(uint64_t *x, uint32_t maxkey)
         *x = bench_lcg_next(*x, BENCH_LCG_A);
         s += bench_lcg_real(*x);
     }
-    return (uint32_t)(s * (double)(maxkey / 4));
+    return (uint32_t)(s * ((double)maxkey / 4));
 }
 
 static void generate(uint32_t *key, long n, uint32_t maxkey)
@@ -222,9 +222,8 @@ int main(int argc, char **argv)
     }
     if (ok) {
         printf("%s: %ld sorts in order, each a stable permutation of the keys: ok\n", NAME, reps);
-        printf("%s: best sort %s s, %s M keys/s; smallest key %u, largest %u\n", NAME,
-               bench_fixed(b1, best, 6), bench_fixed(b2, best > 0 ? n / best / 1e6 : 0, 3), out[0],
-               out[n - 1]);
+        printf("%s: best sort %s s, %s M keys/s\n", NAME, bench_fixed(b1, best, 6),
+               bench_fixed(b2, best > 0 ? n / best / 1e6 : 0, 3));
     }
 out:
     free(key);

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
     }
     bench_banner(NAME);
     printf("%s: %ld elements per array (%ld KiB each), %ld times\n", NAME, n,
-           n * (long)sizeof(double) / 1024, ntimes);
+           (long)(n * sizeof(double) / 1024), ntimes);
     a = malloc(n * sizeof(double));
     b = malloc(n * sizeof(double));
     c = malloc(n * sizeof(double));
