@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,3 +74,75 @@ int LIBC_NAME(vsprintf)(char *restrict buf, const char *restrict fmt, va_list ap
     __attribute__((format(printf, 2, 0)));
 int LIBC_NAME(sprintf)(char *restrict buf, const char *restrict fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * The output cursor of the string formatters (printf.c, printf_float.c):
+ * @pos counts on past @size, so the caller learns how long the whole output
+ * would have been; the last byte of @buf is kept for the NUL.
+ */
+struct libc_out {
+    char *buf;
+    size_t size;
+    size_t pos;
+};
+
+static inline void libc_out_char(struct libc_out *o, char c)
+{
+    if (o->pos + 1 < o->size) {
+        o->buf[o->pos] = c;
+    }
+    o->pos++;
+}
+
+static inline void libc_out_chars(struct libc_out *o, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        libc_out_char(o, s[i]);
+    }
+}
+
+static inline void libc_out_fill(struct libc_out *o, char c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        libc_out_char(o, c);
+    }
+}
+
+/* printf's flags. */
+#define LIBC_FL_LEFT  0x01 /* '-' */
+#define LIBC_FL_PLUS  0x02 /* '+' */
+#define LIBC_FL_SPACE 0x04 /* ' ' */
+#define LIBC_FL_ALT   0x08 /* '#' */
+#define LIBC_FL_ZERO  0x10 /* '0' */
+
+/* One floating-point conversion: @conv is one of f F e E g G a A. */
+struct libc_float_spec {
+    unsigned int flags;
+    int width;     /* 0 when absent */
+    int precision; /* -1 when absent */
+    char conv;
+};
+
+enum libc_float_kind { LIBC_FLOAT_FINITE, LIBC_FLOAT_INF, LIBC_FLOAT_NAN };
+
+/*
+ * A double or an x87 long double taken apart: a finite value is
+ * (-1)^@neg * @mant * 2^@exp exactly (@mant 0 for a zero). @ldbl says which
+ * type it was, which %a needs: glibc prints a double's hex digits after a
+ * leading 1 bit and a long double's after a leading 4-bit digit.
+ */
+struct libc_float {
+    enum libc_float_kind kind;
+    bool neg;
+    bool ldbl;
+    uint64_t mant;
+    int exp;
+};
+
+/*
+ * printf_float.c: format @v as glibc does. False only when the memory for a
+ * long double's exact digits could not be had (errno ENOMEM); a double
+ * needs none.
+ */
+bool kite_libc_format_float(struct libc_out *o, const struct libc_float_spec *sp,
+                            const struct libc_float *v);

@@ -5,6 +5,9 @@
  * log's prefix and not into the message ring. stdout gathers a line (or
  * BUFSIZ bytes) before writing it, so concurrent printf lines do not mix;
  * stderr writes at once. A line without '\n' waits for fflush or exit().
+ *
+ * Built with SSE allowed (rt/Makefile): printf and fprintf take doubles,
+ * which arrive in XMM registers that only such code saves for va_arg.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -75,28 +78,27 @@ int fflush(FILE *f)
 int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
 {
     char small[FORMAT_STACK];
-    char *text = small;
+    char *big = NULL;
     va_list again;
     int n;
 
     va_copy(again, ap);
     n = vsnprintf(small, sizeof(small), fmt, ap);
     if (n >= (int)sizeof(small)) {
-        char *big = malloc((size_t)n + 1);
-
+        big = malloc((size_t)n + 1);
         /* Without memory the output is cut at the stack buffer rather than lost. */
         if (big) {
             vsnprintf(big, (size_t)n + 1, fmt, again);
-            text = big;
         } else {
             n = (int)sizeof(small) - 1;
         }
     }
     va_end(again);
-    write_text(f, text, (size_t)n);
-    if (text != small) {
-        free(text);
+    /* n < 0: no memory for a long double's digits (errno ENOMEM); nothing is written. */
+    if (n >= 0) {
+        write_text(f, big ? big : small, (size_t)n);
     }
+    free(big);
     return n;
 }
 

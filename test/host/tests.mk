@@ -15,7 +15,7 @@ utest-bootblock := host/common/tests/bootblock_utest.c host/common/bootblock.c k
 	kernel/bootparams.c kernel/topology.c kernel/vsnprintf.c
 utest-bootparams := kernel/tests/bootparams_utest.c kernel/bootparams.c kernel/topology.c kernel/vsnprintf.c
 utest-kitectl := host/kitectl/tests/kitectl_utest.c host/kitectl/kitectl.c host/kitectl/parse.c host/common/kimage.c
-utest-libc_printf := rt/libc/tests/printf_utest.c rt/libc/printf.c kernel/vsnprintf.c
+utest-libc_printf := rt/libc/tests/printf_utest.c rt/libc/printf.c rt/libc/printf_float.c kernel/vsnprintf.c
 utest-libc_strtol := rt/libc/tests/strtol_utest.c rt/libc/strtol.c rt/libc/ctype.c
 utest-libc_qsort := rt/libc/tests/qsort_utest.c rt/libc/qsort.c
 utest-libc_string := rt/libc/tests/string_utest.c rt/libc/string.c rt/libc/ctype.c

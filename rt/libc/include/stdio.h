@@ -5,10 +5,13 @@
  * and writes it at '\n', when full, and at fflush; stderr is unbuffered.
  * There is no input and no files.
  *
- * Formats: C99 printf for d i u x X o c s p %, flags - + space # 0, width and
- * precision (also *), lengths hh h l ll z t j, matching glibc. There is no
- * floating point yet: %f %e %g %a (and %n) are printed as written, and their
- * argument is not consumed.
+ * Formats: C99 printf for d i u x X o c s p % and f F e E g G a A, flags
+ * - + space # 0, width and precision (also *), lengths hh h l ll z t j, and
+ * L (long double, as are q and ll on a float conversion), matching glibc
+ * byte for byte: floating-point digits are exact and rounded to nearest,
+ * ties to even. %n, %lc and %ls are printed as written, consuming nothing.
+ * A long double with a large exponent needs heap memory for its digits;
+ * without it the call returns -1 with errno ENOMEM.
  */
 #pragma once
 

@@ -184,16 +184,6 @@ static void test_sprintf(void **state)
     assert_string_equal(got, "id-0042-beef");
 }
 
-/* Without floating point, %f is copied as written and the text around it survives. */
-static void test_float_not_supported(void **state)
-{
-    char got[64];
-
-    (void)state;
-    kite_libc_snprintf(got, sizeof(got), "a %d %s", 1, "%f");
-    assert_string_equal(got, "a 1 %f");
-}
-
 static int report(void **state)
 {
     (void)state;
@@ -206,7 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweep_integers), cmocka_unit_test(test_sweep_strings),
         cmocka_unit_test(test_edge_cases),     cmocka_unit_test(test_huge_width_truncated),
-        cmocka_unit_test(test_sprintf),        cmocka_unit_test(test_float_not_supported),
+        cmocka_unit_test(test_sprintf),
     };
 
     return cmocka_run_group_tests(tests, NULL, report);
