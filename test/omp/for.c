@@ -353,6 +353,26 @@ void test_for_nowait(void)
     }
     CHECK(bad == 0, "%d values were not written before the barrier", bad);
     omptest_say("two static loops with nowait, then a barrier: %d of %d values right", N - bad, N);
+
+    /* Many dynamic loops with nowait while one thread lags behind: a runtime that keeps a few
+     * loops' states at a time must not hand the late thread a newer loop's state. */
+    clear();
+#pragma omp parallel num_threads(TEAM)
+    {
+        if (omp_get_thread_num() == TEAM - 1) {
+            omptest_spin(20000);
+        }
+        for (int k = 0; k < 25; k++) {
+#pragma omp for schedule(dynamic, 2) nowait
+            for (int i = 0; i < 40; i++) {
+#pragma omp atomic
+                runs[k * 40 + i]++;
+            }
+        }
+    }
+    bad = check_once(25 * 40);
+    omptest_say("25 dynamic loops with nowait, one thread late: %d of %d iterations ran once",
+                25 * 40 - bad, 25 * 40);
 }
 
 void test_for_ull(void)
