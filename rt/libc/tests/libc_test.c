@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <kite/arch.h>
 #include <kite/test.h>
@@ -170,4 +171,30 @@ KITE_TEST(libc, sched_calls)
 
     KITE_EXPECT(cpu >= 0 && (unsigned int)cpu < arch_cpus_online());
     KITE_EXPECT_EQ(sched_yield(), 0);
+}
+
+KITE_TEST(libc, unistd_sysconf_and_sleep)
+{
+    struct timespec a, b;
+
+    KITE_EXPECT_EQ(sysconf(_SC_NPROCESSORS_ONLN), arch_cpus_online());
+    KITE_EXPECT(sysconf(_SC_NPROCESSORS_CONF) >= sysconf(_SC_NPROCESSORS_ONLN));
+    KITE_EXPECT_EQ(sysconf(_SC_PAGESIZE), 4096);
+    KITE_EXPECT_EQ(sysconf(_SC_PAGE_SIZE), 4096);
+    KITE_EXPECT_EQ(getpagesize(), 4096);
+    errno = 0;
+    KITE_EXPECT_EQ(sysconf(2), -1); /* glibc's _SC_CLK_TCK: not provided */
+    KITE_EXPECT_EQ(errno, EINVAL);
+    errno = 0;
+    KITE_EXPECT_EQ(sysconf(-1), -1);
+    KITE_EXPECT_EQ(errno, EINVAL);
+
+    KITE_ASSERT(clock_gettime(CLOCK_MONOTONIC, &a) == 0);
+    KITE_EXPECT_EQ(usleep(3000), 0);
+    KITE_ASSERT(clock_gettime(CLOCK_MONOTONIC, &b) == 0);
+    KITE_EXPECT(ts_ns(&b) - ts_ns(&a) >= 3000000);
+    KITE_EXPECT_EQ(sleep(0), 0);
+    KITE_EXPECT_EQ(sleep(1), 0);
+    KITE_ASSERT(clock_gettime(CLOCK_MONOTONIC, &a) == 0);
+    KITE_EXPECT(ts_ns(&a) - ts_ns(&b) >= 1000000000LL);
 }
