@@ -8,8 +8,11 @@
  *
  * printed in microseconds. Each measurement is made OUTER times and the smallest kept.
  *
- *     epcc [REPS [OUTER [DELAY]]]      (defaults: 1000 repetitions, 5 times, a delay of
- *                                       100 loop iterations)
+ *     epcc [REPS [OUTER [DELAY [ONLY]]]]      (defaults: 1000 repetitions, 5 times, a delay
+ *                                              of 100 loop iterations, every construct)
+ *
+ * ONLY, a construct's number in the order printed (2 = parallel ... 12 = reduction), measures
+ * just that one (and the references), for an instruction count of one construct.
  *
  * For instruction counts, each measured loop is also bracketed, on the initial thread, by
  *   - rdtsc: the delta per repetition minus the reference's is printed too (under QEMU's
@@ -377,14 +380,15 @@ int main(int argc, char **argv)
 {
     long reps = bench_arg(argc, argv, 1, NAME, 1000, 1, 100000000);
     long outer = bench_arg(argc, argv, 2, NAME, 5, 1, 1000);
+    long only = bench_arg(argc, argv, 4, NAME, -1, REF_REGION + 1, CONSTRUCTS - 1);
     long nt = omp_get_max_threads();
     struct measure m[CONSTRUCTS];
     bool ok = true;
     int c;
 
     delay_length = bench_arg(argc, argv, 3, NAME, 100, 0, 100000000);
-    if (reps < 0 || outer < 0 || delay_length < 0) {
-        fprintf(stderr, "usage: %s [REPS [OUTER [DELAY]]]\n", NAME);
+    if (reps < 0 || outer < 0 || delay_length < 0 || (argc > 4 && only < 0)) {
+        fprintf(stderr, "usage: %s [REPS [OUTER [DELAY [ONLY]]]]\n", NAME);
         return 2;
     }
     bench_banner(NAME);
@@ -401,6 +405,9 @@ int main(int argc, char **argv)
         double over = 0;
         long long ticks = 0;
 
+        if (only >= 0 && c > REF_REGION && c != only) {
+            continue;
+        }
         measure((enum construct)c, reps, outer, nt, &m[c]);
         if (c == REF_SERIAL || c == REF_REGION) {
             ticks = (long long)(m[c].tsc / (uint64_t)reps);
