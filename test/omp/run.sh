@@ -129,6 +129,7 @@ host_run "omptest" "$parent/all.host" "${fixed[@]}" "$host/omptest"
 verdicts "Linux" "$parent/all.host" "$parent/all.host"
 # shellcheck disable=SC2086 # $env_vars is env's list of NAME=VALUE words
 host_run "omptest env with $env_vars" "$parent/env.host" "${fixed[@]}" $env_vars "$host/omptest" env
+verdicts "Linux env" "$parent/env.host" "$parent/env.host"
 want="env: max_threads 3, schedule kind 2 chunk 3, dynamic 1
 env: a parallel region without num_threads: team of 3"
 if grep -qxF "$want" "$parent/env.host" 2>/dev/null &&
@@ -152,6 +153,7 @@ if mk EXT=$suite all >"$parent/build-suite.log" 2>&1 && cp "$out/kite.elf" "$par
     kite_run numa2 "$parent/omptest.elf" "" 4 2 "$parent/all.host"
     verdicts "Kite numa2" "$parent/numa2.out" "$parent/all.host"
     kite_run env "$parent/omptest.elf" "kite.env=\"$env_vars\" -- env" 2 0 "$parent/env.host"
+    verdicts "Kite env" "$parent/env.out" "$parent/env.host"
 else
     fail "make EXT=$suite did not build the image" "$(grep -v '^  [A-Z]' "$parent/build-suite.log" | tail -15)"
 fi
