@@ -35,9 +35,9 @@ kernels=(stream ep cg is epcc)
 declare -A args=(
     [stream]="200000 4"
     [ep]="16"
-    [cg]="2000 5"
+    [cg]="2000 3"
     [is]="16 11 3"
-    [epcc]="100 2 20"
+    [epcc]="50 1 20"
 )
 
 # verified LOG NAME: the kernel's closing line says it verified its results.
