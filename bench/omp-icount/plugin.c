@@ -20,7 +20,11 @@
  * Arguments (-plugin plugin.so,out=FILE,exact=on):
  *   out=FILE   where the lines go (default: QEMU's plugin output, stderr)
  *   exact=on   count with a callback per instruction instead of one per
- *              translation block (about twice as slow; for checking)
+ *              translation block (slower; for checking)
+ *   profile=FILE  also count, from the first marker on, the instructions run
+ *              in each block (all vCPUs) and write the 60 busiest block
+ *              addresses to FILE at exit: "address instructions executions",
+ *              to find where an operation's instructions go (addr2line -f)
  *
  * The default counts a whole block when it starts, so the marker's own
  * vCPU subtracts the instructions after the marker in its block. That is
@@ -81,6 +85,7 @@ void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
                                             qemu_plugin_vcpu_udata_cb_t cb,
                                             enum qemu_plugin_cb_flags flags, void *userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
@@ -108,6 +113,19 @@ static bool exact;
 static FILE *out;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* profile=: one record per translated block; a block translated again gets another. */
+struct block {
+    uint64_t vaddr;
+    uint64_t n;
+    uint64_t execs;
+};
+
+static const char *profile_path;
+static bool profiling; /* set by the first marker */
+static struct block **blocks;
+static size_t nr_blocks, max_blocks;
+static pthread_mutex_t blocks_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static uint64_t load(unsigned int vcpu)
 {
     return __atomic_load_n(&counts[vcpu].insns, __ATOMIC_RELAXED);
@@ -123,6 +141,87 @@ static void on_tb(unsigned int vcpu, void *udata)
     if (vcpu < nr_vcpus) {
         add(vcpu, (uintptr_t)udata);
     }
+}
+
+static void on_tb_profile(unsigned int vcpu, void *udata)
+{
+    struct block *b = udata;
+
+    if (vcpu < nr_vcpus) {
+        add(vcpu, b->n);
+    }
+    if (__atomic_load_n(&profiling, __ATOMIC_RELAXED)) {
+        __atomic_add_fetch(&b->execs, 1, __ATOMIC_RELAXED);
+    }
+}
+
+static struct block *new_block(uint64_t vaddr, uint64_t n)
+{
+    struct block *b = calloc(1, sizeof(*b));
+
+    if (!b) {
+        return NULL;
+    }
+    b->vaddr = vaddr;
+    b->n = n;
+    pthread_mutex_lock(&blocks_lock);
+    if (nr_blocks == max_blocks) {
+        size_t max = max_blocks ? 2 * max_blocks : 4096;
+        struct block **grown = realloc(blocks, max * sizeof(*grown));
+
+        if (!grown) {
+            pthread_mutex_unlock(&blocks_lock);
+            free(b);
+            return NULL;
+        }
+        blocks = grown;
+        max_blocks = max;
+    }
+    blocks[nr_blocks++] = b;
+    pthread_mutex_unlock(&blocks_lock);
+    return b;
+}
+
+static int by_vaddr(const void *a, const void *b)
+{
+    const struct block *x = *(struct block *const *)a, *y = *(struct block *const *)b;
+
+    return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+static int by_insns(const void *a, const void *b)
+{
+    const struct block *x = *(struct block *const *)a, *y = *(struct block *const *)b;
+    uint64_t ix = x->n * x->execs, iy = y->n * y->execs;
+
+    return ix > iy ? -1 : ix < iy;
+}
+
+/* Merge the records of each address (into the first), then write the busiest. */
+static void write_profile(void)
+{
+    FILE *f = fopen(profile_path, "w");
+    size_t kept = 0;
+
+    if (!f) {
+        fprintf(stderr, "omp-icount plugin: cannot write %s\n", profile_path);
+        return;
+    }
+    qsort(blocks, nr_blocks, sizeof(*blocks), by_vaddr);
+    for (size_t i = 0; i < nr_blocks; i++) {
+        if (kept && blocks[kept - 1]->vaddr == blocks[i]->vaddr &&
+            blocks[kept - 1]->n == blocks[i]->n) {
+            blocks[kept - 1]->execs += blocks[i]->execs;
+        } else {
+            blocks[kept++] = blocks[i];
+        }
+    }
+    qsort(blocks, kept, sizeof(*blocks), by_insns);
+    for (size_t i = 0; i < kept && i < 60 && blocks[i]->execs; i++) {
+        fprintf(f, "%#" PRIx64 " %" PRIu64 " %" PRIu64 "\n", blocks[i]->vaddr,
+                blocks[i]->n * blocks[i]->execs, blocks[i]->execs);
+    }
+    fclose(f);
 }
 
 static void on_insn(unsigned int vcpu, void *udata)
@@ -149,6 +248,7 @@ static void on_marker(unsigned int vcpu, void *udata)
     if (exact) {
         add(vcpu, 1);
     }
+    __atomic_store_n(&profiling, true, __ATOMIC_RELAXED);
     pthread_mutex_lock(&out_lock);
     len = (size_t)snprintf(line, sizeof(line), "vcpu %u marker %u count %" PRIu64 " cpus", vcpu,
                            marker, load(vcpu) - after);
@@ -187,7 +287,14 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     size_t n = qemu_plugin_tb_n_insns(tb);
 
     (void)id;
-    if (!exact) {
+    struct block *b = NULL;
+
+    if (profile_path && !exact) {
+        b = new_block(qemu_plugin_tb_vaddr(tb), n);
+    }
+    if (b) {
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_profile, QEMU_PLUGIN_CB_NO_REGS, b);
+    } else if (!exact) {
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb, QEMU_PLUGIN_CB_NO_REGS,
                                              (void *)(uintptr_t)n);
     }
@@ -215,6 +322,9 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
         fclose(out);
         out = NULL;
     }
+    if (profile_path) {
+        write_profile();
+    }
 }
 
 int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv)
@@ -228,12 +338,15 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, 
     for (int i = 0; i < argc; i++) {
         if (strncmp(argv[i], "out=", 4) == 0) {
             path = argv[i] + 4;
+        } else if (strncmp(argv[i], "profile=", 8) == 0) {
+            profile_path = argv[i] + 8;
         } else if (strncmp(argv[i], "exact=", 6) == 0 &&
                    qemu_plugin_bool_parse("exact", argv[i] + 6, &exact)) {
             continue;
         } else {
             fprintf(stderr,
-                    "omp-icount plugin: unknown argument '%s'; expected out=FILE or exact=on|off\n",
+                    "omp-icount plugin: unknown argument '%s'; expected out=FILE, exact=on|off or "
+                    "profile=FILE\n",
                     argv[i]);
             return -1;
         }

@@ -17,7 +17,9 @@
 # ratio Linux/Kite. Speed never fails the run; the exit status is 1 only when
 # something could not be measured (a build, a boot, a missing marker).
 #
-# Environment: OMP_ICOUNT_REPS (repetitions per operation, 200),
+# Environment: OMP_ICOUNT_ONLY=kite or linux (measure one side only; the other's
+# columns show "-"), OMP_ICOUNT_PROFILE=1 (also write WORKDIR/kite-N.profile: Kite's
+# busiest code from the probe's first marker on, symbolized), OMP_ICOUNT_REPS (repetitions per operation, 200),
 # OMP_ICOUNT_TIMEOUT (seconds per guest boot, 600), KVER (the Linux guest's
 # kernel; default: the newest /boot/vmlinuz-*-amd64).
 set -u
@@ -37,6 +39,13 @@ mem=512M
 # The Linux guest's runs, in the order its /init makes them (see write_init).
 linux_runs=(default passive default passive)
 problems=0
+only=${OMP_ICOUNT_ONLY:-}
+case $only in
+'' | kite | linux) ;;
+*) echo "$0: OMP_ICOUNT_ONLY='$only': expected kite or linux" >&2; exit 2 ;;
+esac
+# Markers of an earlier run must not be read as this run's.
+rm -f "$work"/*.markers
 
 problem() {
     problems=$((problems + 1))
@@ -61,8 +70,11 @@ fi
 
 linux_bin=$work/linux/omp_overhead
 mkdir -p "$work/linux"
+rm -f "$linux_bin" "$work/linux/initramfs.cpio.gz"
 # libgomp.a warns that its offloading code uses dlopen; the probe never offloads.
-if ! out=$(timeout 120 gcc -static -fopenmp -O2 -Wall -Wextra -Werror \
+if [ "$only" = kite ]; then
+    :
+elif ! out=$(timeout 120 gcc -static -fopenmp -O2 -Wall -Wextra -Werror \
     -o "$linux_bin" "$here/omp_overhead.c" 2>&1); then
     problem "the Linux probe does not build (gcc -static -fopenmp): $out"
 fi
@@ -107,13 +119,16 @@ make_initramfs() {
 if [ -f "$linux_bin" ] && ! out=$(make_initramfs 2>&1); then
     problem "the initramfs: $out"
 fi
-[ -f "$kernel" ] || problem "no Linux guest kernel $kernel (install linux-image-amd64)"
+[ -f "$kernel" ] || [ "$only" = kite ] || problem "no Linux guest kernel $kernel (install linux-image-amd64)"
 
 kite_dir=$work/kite
-if ! out=$( (timeout 600 make -C "$root" O="$kite_dir" default_defconfig &&
+rm -f "$work/kite.iso"
+if [ "$only" = linux ]; then
+    :
+elif ! out=$( (timeout 600 make -C "$root" O="$kite_dir" default_defconfig &&
     timeout 900 make -C "$root" -j2 O="$kite_dir" EXT=bench/omp-icount) 2>&1); then
     problem "the Kite image does not build (make EXT=bench/omp-icount; needs rt/omp):" \
-        "$(printf '%s\n' "$out" | grep -E -m5 'error|undefined')"
+        "$(printf '%s\n' "$out" | grep -E -m3 'error|undefined')"
 elif ! out=$(timeout 120 "$root/scripts/mkiso.sh" "$kite_dir/kite.elf" "$work/kite.iso" \
     "kite.args=\"$reps $threads\"" 0 2>&1); then
     problem "the Kite ISO: $out"
@@ -128,10 +143,20 @@ boot() {
     shift
     rm -f "$work/$name.markers" "$work/$name.log"
     start=$(date +%s)
+    local popt=
+    [ "${OMP_ICOUNT_PROFILE:-0}" = 1 ] && [ "${name#kite}" != "$name" ] &&
+        popt=",profile=$work/$name.blocks"
     timeout -k 10 $((limit + 15)) "$root/scripts/qemu.sh" --smp $smp --mem $mem --timeout "$limit" \
         --serial "$work/$name.log" "$@" -accel tcg,thread=multi \
-        -plugin "$plugin,out=$work/$name.markers" </dev/null >"$work/$name.qemu" 2>&1
+        -plugin "$plugin,out=$work/$name.markers$popt" </dev/null >"$work/$name.qemu" 2>&1
     status=$?
+    if [ -n "$popt" ] && [ -f "$work/$name.blocks" ]; then
+        # address, instructions, executions, function (addr2line names the block's start)
+        while read -r addr insns execs; do
+            printf '%s %12s %10s  %s\n' "$addr" "$insns" "$execs" \
+                "$(addr2line -f -e "$kite_dir/kite.elf" "$addr" | head -1)"
+        done <"$work/$name.blocks" >"$work/$name.profile"
+    fi
     echo "  $name: QEMU exit $status after $(($(date +%s) - start)) s wall" >>"$work/wall.log"
     return $status
 }
@@ -228,7 +253,7 @@ for op in parallel:2 barrier:3; do
 done
 
 echo
-printf '%-22s %-20s %-26s %-26s %s\n' operation "Kite (run 1 / 2)" "Linux default (1 / 2)" \
+printf '%-22s %-24s %-26s %-26s %s\n' operation "Kite (run 1 / 2)" "Linux default (1 / 2)" \
     "Linux passive (1 / 2)" "Linux/Kite (default, passive)"
 summary=()
 for name in parallel barrier; do
@@ -239,9 +264,12 @@ for name in parallel barrier; do
     d1=${med[linux-default,$name,1,1]} d2=${med[linux-default,$name,2,1]}
     p1=${med[linux-passive,$name,1,1]} p2=${med[linux-passive,$name,2,1]}
     rd=$(ratio "$d1" "$k1") rp=$(ratio "$p1" "$k1")
-    printf '%-22s %-20s %-26s %-26s %s\n' "$label" "$(commas "$k1") / $(commas "$k2")" \
+    printf '%-22s %-24s %-26s %-26s %s\n' "$label" "$(commas "$k1") / $(commas "$k2")" \
         "$(commas "$d1") / $(commas "$d2")" "$(commas "$p1") / $(commas "$p2")" "$rd, $rp"
-    for v in "$k1" "$k2" "$d1" "$d2" "$p1" "$p2"; do
+    wanted=("$k1" "$k2" "$d1" "$d2" "$p1" "$p2")
+    [ "$only" = kite ] && wanted=("$k1" "$k2")
+    [ "$only" = linux ] && wanted=("$d1" "$d2" "$p1" "$p2")
+    for v in "${wanted[@]}"; do
         [ "$v" = - ] && problem "$label: a median is missing (no markers; see the logs in $work)" && break
     done
     # The target holds against the smaller of Linux's two figures (the stricter test).
