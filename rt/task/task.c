@@ -293,7 +293,7 @@ static void *worker_main(void *arg)
 static struct place *place_new(int cpu, unsigned int slots)
 {
     int node = cpu >= 0 ? kite_numa_node_of_cpu((unsigned int)cpu) : KITE_NODE_ANY;
-    size_t bytes = sizeof(struct place) + 2 * slots * sizeof(unsigned int);
+    size_t bytes = sizeof(struct place) + 2 * (size_t)slots * sizeof(unsigned int);
     unsigned int order = 0;
     struct place *p;
 
@@ -355,7 +355,7 @@ int kite_task_init(void)
     }
     n = arch_cpus_online();
     total = n + GUESTS;
-    ps = kite_malloc(total * sizeof(*ps));
+    ps = kite_malloc(total * sizeof(struct place *));
     if (!ps) {
         rc = -KITE_ENOMEM;
         goto out;

@@ -125,7 +125,7 @@ KITE_TEST(task, deque_order_and_full)
 #define RACE_ENTRIES 30000
 
 static uint8_t race_taken[RACE_ENTRIES];
-static int race_done, race_dups, race_thieves;
+static int race_done, race_dups, race_thieves, race_started;
 static int64_t race_stolen;
 
 static void race_take(const struct task_entry *e)
@@ -143,6 +143,7 @@ static void *race_thief(void *arg)
     int64_t mine = 0;
 
     (void)arg;
+    __atomic_fetch_add(&race_started, 1, __ATOMIC_RELEASE);
     while (!__atomic_load_n(&race_done, __ATOMIC_ACQUIRE)) {
         if (task_deque_steal(&test_dq, &out) == TASK_STEAL_OK) {
             race_take(&out);
@@ -169,10 +170,16 @@ KITE_TEST(task, deque_race_all_cpus)
     race_dups = 0;
     race_stolen = 0;
     race_thieves = (int)n;
+    race_started = 0;
     for (unsigned int c = 0; c < n; c++) {
         struct kite_thread_attr attr = {.cpu = (int)c, .name = "thief", .detached = true};
 
         KITE_ASSERT(kite_thread_create(NULL, race_thief, NULL, &attr) == 0);
+    }
+    /* Every thief but this CPU's is stealing before the first push (ours runs when we yield). */
+    while (__atomic_load_n(&race_started, __ATOMIC_ACQUIRE) < (int)n - 1 &&
+           kite_time_ns() < deadline) {
+        kite_thread_yield();
     }
     while (next < RACE_ENTRIES) {
         uintptr_t batch = 1 + next % 4;
@@ -180,6 +187,9 @@ KITE_TEST(task, deque_race_all_cpus)
         for (uintptr_t k = 0; k < batch && next < RACE_ENTRIES; k++) {
             e.arg = (void *)next++;
             task_deque_push(&test_dq, &e);
+        }
+        /* A window for the thieves, of varying length, before the owner takes the rest back. */
+        for (volatile uintptr_t k = 0; k < (next % 8) * 40; k++) {
         }
         while (task_deque_pop(&test_dq, &out)) {
             race_take(&out);
@@ -499,6 +509,15 @@ static void span_combine(void *acc, const void *other, void *arg)
 
 static int reduce_failures;
 
+/* A double's bits: a reduction must give the same ones every time. */
+static uint64_t bits(double d)
+{
+    uint64_t u;
+
+    memcpy(&u, &d, sizeof(u));
+    return u;
+}
+
 static void reduce_body(void *arg)
 {
     static const int64_t his[] = {0, 1, 5, 1000, 77777};
@@ -524,7 +543,7 @@ static void reduce_body(void *arg)
                                             NULL) ||
                 kite_parallel_reduce_double(0, hi, grains[b], inv_map, add_double, 0.0, &d2,
                                             NULL) ||
-                memcmp(&d1, &d2, sizeof(d1)) != 0 || d1 - serial > 1e-9 || serial - d1 > 1e-9) {
+                bits(d1) != bits(d2) || d1 - serial > 1e-9 || serial - d1 > 1e-9) {
                 kite_pr_err("task: double reduce over [0, %lld) grain %lld: not serial or not "
                             "reproducible\n",
                             (long long)hi, (long long)grains[b]);
@@ -558,13 +577,20 @@ static int spread_runs;
 
 static void busy_task(void *arg)
 {
-    volatile uint64_t x = 0;
+    uint64_t me = 1ull << (kite_cpu() & 63);
+    uint64_t deadline = kite_time_ns() + 2000000000ull;
 
     (void)arg;
-    for (int i = 0; i < 3000; i++) {
-        x += (uint64_t)i;
+    /*
+     * Hold this CPU until some other CPU has run a task too (2 s at most):
+     * then the others can only have got work by being woken and stealing,
+     * however slowly the emulator runs them.
+     */
+    __atomic_fetch_or(&spread_cpus, me, __ATOMIC_RELAXED);
+    while (arch_cpus_online() > 1 && __atomic_load_n(&spread_cpus, __ATOMIC_RELAXED) == me &&
+           kite_time_ns() < deadline) {
+        arch_pause();
     }
-    __atomic_fetch_or(&spread_cpus, 1ull << (kite_cpu() & 63), __ATOMIC_RELAXED);
     __atomic_fetch_add(&spread_runs, 1, __ATOMIC_RELAXED);
 }
 
