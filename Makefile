@@ -97,6 +97,8 @@ menuconfig: | $(O)/include/config
 
 # ---------------------------------------------------------------- objects
 objs :=
+# Archives linked after the objects, which take only the members they need (rt/libm).
+libs :=
 define include-dir
 obj-y :=
 include $(1)/Makefile
@@ -230,12 +232,12 @@ all: $(O)/kite.elf $(O)/compile_commands.json
 
 # Two links: the first gives the functions' addresses, the second adds their table
 # (.kite_symtab, after the text) for backtraces. The functions must not move between them.
-$(O)/kite.elf: $(objs) link.ld $(flags-stamp) $(ext-stamp) scripts/mksymtab.sh
+$(O)/kite.elf: $(objs) $(libs) link.ld $(flags-stamp) $(ext-stamp) scripts/mksymtab.sh
 	$(quiet) '  LD      %s\n' kite.elf
-	$(Q)$(LD) $(KLDFLAGS) -o $(O)/kite.nosyms.elf $(objs)
+	$(Q)$(LD) $(KLDFLAGS) -o $(O)/kite.nosyms.elf $(objs) $(libs)
 	$(Q)scripts/mksymtab.sh $(O)/kite.nosyms.elf > $(O)/symtab.S
 	$(Q)$(CC) -c -o $(O)/symtab.o $(O)/symtab.S
-	$(Q)$(LD) $(KLDFLAGS) -o $@ $(objs) $(O)/symtab.o
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(objs) $(libs) $(O)/symtab.o
 	$(Q)scripts/mksymtab.sh $@ | cmp -s - $(O)/symtab.S || \
 		{ echo "kite.elf: functions moved when the symbol table was added" >&2; rm -f $@; exit 1; }
 	$(Q)scripts/check-image.sh $@

@@ -15,6 +15,7 @@ pkgs=(
     libncurses-dev                                    # menuconfig's screen
     qemu-system-x86 ovmf                              # boot the image, UEFI firmware
     libcmocka-dev                                     # host unit tests
+    musl-dev                                          # rt/libm: musl's math objects (libc.a)
     clang-format clang-tidy cppcheck                  # make check
     clang libclang-rt-14-dev                          # libFuzzer for the parser fuzzers
     bc                                                # make bench arithmetic
