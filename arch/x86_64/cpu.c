@@ -78,11 +78,18 @@ static size_t tls_align(void)
     return KITE_MAX((size_t)(uintptr_t)__kite_tls_align, (size_t)16);
 }
 
-/* The block's size as the linker laid out the offsets: the template rounded up to its alignment. */
+/*
+ * The block's size as the linker laid out the offsets: the template rounded
+ * up to the TLS segment's own alignment (not to tls_align's 16, which only
+ * aligns the thread pointer: a 0x188-byte template with 8-byte alignment
+ * puts its variables at tp - 0x188, not tp - 0x190).
+ */
 static size_t tls_block_size(void)
 {
+    size_t align = KITE_MAX((size_t)(uintptr_t)__kite_tls_align, (size_t)1);
+
     return KITE_ALIGN_UP((size_t)((uintptr_t)__kite_tls_end - (uintptr_t)__kite_tdata_start),
-                         tls_align());
+                         align);
 }
 
 size_t arch_tls_area_size(void)
