@@ -15,9 +15,9 @@
 #include <kite/console.h>
 #include <kite/init.h>
 #include <kite/kite.h>
+#include <kite/panic.h>
 #include <kite/partition.h>
 #include <kite/power.h>
-#include <kite/panic.h>
 #include <kite/printk.h>
 #include <kite/shell.h>
 #include <kite/string.h>
