@@ -7,8 +7,12 @@
  * lends such a thread a deque, so it takes part like a worker while it
  * syncs. A thread finds its place through a __thread pointer.
  *
- * Sleeping without lost wake-ups. Every thread has a sleeper (in its
- * __thread block, so it outlives any wait): a state word and a semaphore.
+ * Sleeping without lost wake-ups. A sleeper is a state word and a
+ * semaphore. A worker's is in its place; another thread borrows one from a
+ * pool for each sync that has to block. Sleepers are never freed: the task
+ * that finishes a group may still be waking the syncer's sleeper after the
+ * syncer has left (even exited), and that late wake must land on a
+ * sleeper, where it is at worst a spurious wake-up, not on freed memory.
  * To block, a thread sets SLEEPY, then looks once more for a reason not to
  * (work in some deque, its group finished); a waker turns SLEEPY into
  * NOTIFIED with a compare-and-swap and only then ups the semaphore, so each
@@ -30,6 +34,7 @@
 #include <kite/numa.h>
 #include <kite/printk.h>
 #include <kite/shell.h>
+#include <kite/spinlock.h>
 #include <kite/string.h>
 #include <kite/sync.h>
 #include <kite/task.h>
@@ -51,11 +56,12 @@ struct sleeper {
     int state;
     bool counted; /* a worker: counted in nsleepers while SLEEPY */
     struct kite_sem sem;
+    struct sleeper *next; /* in the pool */
 };
 
 struct place {
     struct task_deque dq; /* first: page-aligned, so its cache-line padding holds */
-    struct sleeper *sl;   /* a worker's (in its __thread block); NULL until it runs */
+    struct sleeper sl;    /* a worker's */
     int cpu;              /* -1 for a guest */
     int guest_owned;      /* a guest place lent to a thread */
     uint64_t rng;
@@ -74,7 +80,8 @@ static unsigned int nworkers, nslots;
 static int nsleepers; /* workers in SLEEPY */
 
 static __thread struct place *tls_place;
-static __thread struct sleeper tls_sleeper = {AWAKE, false, KITE_SEM_INIT(0)};
+static struct kite_spinlock pool_lock = KITE_SPINLOCK_INIT;
+static struct sleeper *pool; /* free sleepers for threads that are not workers */
 static __thread unsigned int tls_sync_depth;
 static __thread uint64_t tls_rng;
 
@@ -149,10 +156,8 @@ static void wake_a_worker(unsigned int from)
     }
     for (unsigned int i = 0; i < nworkers; i++) {
         struct place *p = places[(from + 1 + i) % nworkers];
-        struct sleeper *s = __atomic_load_n(&p->sl, __ATOMIC_ACQUIRE);
-
         /* One is enough: a worker that finds work wakes no other, each spawn wakes one. */
-        if (s && wake(s)) {
+        if (wake(&p->sl)) {
             return;
         }
     }
@@ -265,7 +270,6 @@ static void *worker_main(void *arg)
     unsigned int spins = 0;
 
     tls_place = p;
-    __atomic_store_n(&p->sl, &tls_sleeper, __ATOMIC_RELEASE);
     for (;;) {
         struct task_entry e;
 
@@ -280,7 +284,7 @@ static void *worker_main(void *arg)
         }
         spins = 0;
         __atomic_store_n(&p->asleep, true, __ATOMIC_RELAXED);
-        if (sleep_unless(&tls_sleeper, true, any_work, NULL)) {
+        if (sleep_unless(&p->sl, true, any_work, NULL)) {
             count(&p->sleeps);
         }
         __atomic_store_n(&p->asleep, false, __ATOMIC_RELAXED);
@@ -306,6 +310,8 @@ static struct place *place_new(int cpu, unsigned int slots)
     }
     memset(p, 0, bytes);
     task_deque_init(&p->dq);
+    p->sl.state = AWAKE;
+    kite_sem_init(&p->sl.sem, 0);
     p->cpu = cpu;
     p->rng = ((uint64_t)(cpu + 2) * 0x9e3779b97f4a7c15ull) | 1;
     p->victims = (unsigned int *)(p + 1);
@@ -466,18 +472,48 @@ static bool sync_ready(void *arg)
            (w->worker && any_work(NULL));
 }
 
+/* A sleeper for a thread that is not a worker (NULL: no memory; the caller then yields). */
+static struct sleeper *sleeper_get(void)
+{
+    unsigned long flags = kite_spin_lock_irqsave(&pool_lock);
+    struct sleeper *s = pool;
+
+    if (s) {
+        pool = s->next;
+    }
+    kite_spin_unlock_irqrestore(&pool_lock, flags);
+    if (!s) {
+        s = kite_malloc(sizeof(*s));
+        if (s) {
+            s->state = AWAKE;
+            s->counted = false;
+            kite_sem_init(&s->sem, 0);
+        }
+    }
+    return s;
+}
+
+static void sleeper_put(struct sleeper *s)
+{
+    unsigned long flags = kite_spin_lock_irqsave(&pool_lock);
+
+    s->next = pool;
+    pool = s;
+    kite_spin_unlock_irqrestore(&pool_lock, flags);
+}
+
 /* Nothing to run: block until the group is done (or, for a worker, work appears). */
-static void sync_sleep(struct kite_task_group *g, struct place *p)
+static void sync_sleep(struct kite_task_group *g, struct place *p, struct sleeper *s)
 {
     struct sync_wait w = {g, p && p->cpu >= 0};
     void *expect = NULL;
 
-    if (!__atomic_compare_exchange_n(&g->waiter, &expect, &tls_sleeper, false, __ATOMIC_SEQ_CST,
+    if (!__atomic_compare_exchange_n(&g->waiter, &expect, s, false, __ATOMIC_SEQ_CST,
                                      __ATOMIC_SEQ_CST) &&
-        expect != &tls_sleeper) {
+        expect != s) {
         return; /* GROUP_DONE already */
     }
-    if (sleep_unless(&tls_sleeper, w.worker, sync_ready, &w) && p) {
+    if (sleep_unless(s, w.worker, sync_ready, &w) && p) {
         count(&p->sleeps);
     }
 }
@@ -493,6 +529,7 @@ static void guest_release(struct place *p)
 int kite_task_sync(struct kite_task_group *g)
 {
     struct place *p = tls_place;
+    struct sleeper *s = NULL;
     unsigned int spins = 0;
 
     if (!group_ok(g) || __atomic_load_n(&g->pending, __ATOMIC_RELAXED) < 1) {
@@ -521,9 +558,19 @@ int kite_task_sync(struct kite_task_group *g)
             continue;
         }
         spins = 0;
-        sync_sleep(g, p);
+        if (!s) {
+            s = p && p->cpu >= 0 ? &p->sl : sleeper_get();
+        }
+        if (s) {
+            sync_sleep(g, p, s);
+        } else {
+            kite_thread_yield();
+        }
     }
     tls_sync_depth--;
+    if (s && !(p && p->cpu >= 0)) {
+        sleeper_put(s); /* a late wake from g's last task may still come: harmless */
+    }
     __atomic_store_n(&g->waiter, NULL, __ATOMIC_RELAXED);
     __atomic_store_n(&g->pending, 1, __ATOMIC_RELAXED);
     guest_release(p);
