@@ -140,19 +140,17 @@ static void race_take(const struct task_entry *e)
 static void *race_thief(void *arg)
 {
     struct task_entry out;
-    int64_t mine = 0;
 
     (void)arg;
     __atomic_fetch_add(&race_started, 1, __ATOMIC_RELEASE);
     while (!__atomic_load_n(&race_done, __ATOMIC_ACQUIRE)) {
         if (task_deque_steal(&test_dq, &out) == TASK_STEAL_OK) {
             race_take(&out);
-            mine++;
+            __atomic_fetch_add(&race_stolen, 1, __ATOMIC_RELAXED);
         } else {
             arch_pause();
         }
     }
-    __atomic_fetch_add(&race_stolen, mine, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&race_thieves, 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -181,8 +179,14 @@ KITE_TEST(task, deque_race_all_cpus)
            kite_time_ns() < deadline) {
         kite_thread_yield();
     }
+    /*
+     * However slowly the emulator runs the other CPUs, make sure the thieves
+     * are at work: hold the first batches out until one has been stolen.
+     */
     while (next < RACE_ENTRIES) {
         uintptr_t batch = 1 + next % 4;
+        bool hold = n > 1 && __atomic_load_n(&race_stolen, __ATOMIC_RELAXED) == 0 &&
+                    kite_time_ns() < deadline;
 
         for (uintptr_t k = 0; k < batch && next < RACE_ENTRIES; k++) {
             e.arg = (void *)next++;
@@ -190,6 +194,10 @@ KITE_TEST(task, deque_race_all_cpus)
         }
         /* A window for the thieves, of varying length, before the owner takes the rest back. */
         for (volatile uintptr_t k = 0; k < (next % 8) * 40; k++) {
+        }
+        while (hold && __atomic_load_n(&race_stolen, __ATOMIC_RELAXED) == 0 &&
+               kite_time_ns() < deadline) {
+            arch_pause();
         }
         while (task_deque_pop(&test_dq, &out)) {
             race_take(&out);
@@ -573,21 +581,22 @@ KITE_TEST(task, reductions_match_serial)
 #define SPREAD_TASKS 400
 
 static uint64_t spread_cpus; /* bit per CPU that ran a task */
+static uint64_t spread_all;  /* every CPU's bit */
 static int spread_runs;
 
 static void busy_task(void *arg)
 {
     uint64_t me = 1ull << (kite_cpu() & 63);
-    uint64_t deadline = kite_time_ns() + 2000000000ull;
+    uint64_t deadline = kite_time_ns() + 5000000000ull;
 
     (void)arg;
     /*
-     * Hold this CPU until some other CPU has run a task too (2 s at most):
-     * then the others can only have got work by being woken and stealing,
-     * however slowly the emulator runs them.
+     * Hold this CPU until every CPU has run a task (5 s at most): the
+     * others can only get one by being woken and stealing it, however
+     * slowly the emulator runs them.
      */
     __atomic_fetch_or(&spread_cpus, me, __ATOMIC_RELAXED);
-    while (arch_cpus_online() > 1 && __atomic_load_n(&spread_cpus, __ATOMIC_RELAXED) == me &&
+    while (__atomic_load_n(&spread_cpus, __ATOMIC_RELAXED) != spread_all &&
            kite_time_ns() < deadline) {
         arch_pause();
     }
@@ -626,6 +635,7 @@ KITE_TEST(task, one_spawner_others_steal)
     /* Guests count too: the test's own thread steals while it syncs. */
     stats_sum(&before, 0, kite_task_slots());
     spread_cpus = 0;
+    spread_all = n >= 64 ? ~0ull : (1ull << n) - 1;
     spread_runs = 0;
     KITE_ASSERT(run_body(spread_body, NULL) == 0);
     stats_sum(&after, 0, kite_task_slots());
@@ -633,11 +643,9 @@ KITE_TEST(task, one_spawner_others_steal)
     kite_pr_info("task: %d tasks ran on CPUs %#llx; %llu steals\n", spread_runs,
                  (unsigned long long)spread_cpus,
                  (unsigned long long)(after.steals - before.steals));
-    if (n > 1) {
-        /* The root was taken by one thread, its children by the others. */
-        KITE_EXPECT(after.steals - before.steals >= 2);
-        KITE_EXPECT((spread_cpus & (spread_cpus - 1)) != 0); /* two bits at least */
-    }
+    /* Every CPU ran a task; all but the spawner's got theirs by stealing. */
+    KITE_EXPECT_EQ(spread_cpus, spread_all);
+    KITE_EXPECT(after.steals - before.steals >= n - 1);
 }
 
 static int overflow_runs;
