@@ -73,14 +73,19 @@ for o in "${objs[@]}"; do
 done
 # The wrappers: one source per function (two compilers at a time).
 mkdir "$tmp/w"
-while read -r line; do
-    name=$(printf '%s\n' "$line" | sed -n 's/^KITE_MATH\(_VOID\)\?(\([^,]*, \)\?\([a-z0-9_]*\),.*/\3/p')
-    [ -n "$name" ] || continue
-    printf '#include "wrap.h"\n%s\n' "$line" > "$tmp/w/w_$name.c"
-done < "$list"
+awk -v dir="$tmp/w" '/^KITE_MATH/ {
+    name = $0
+    if (!sub(/^KITE_MATH_VOID\(/, "", name)) {
+        sub(/^KITE_MATH\([^,]*, /, "", name)
+    }
+    sub(/,.*/, "", name)
+    f = dir "/w_" name ".c"
+    printf "#include \"wrap.h\"\n%s\n", $0 > f
+    close(f)
+}' "$list"
 cp "$here/stack_chk.c" "$tmp/w/"
-export tmp
-printf '%s\n' "$tmp"/w/*.c | xargs -P 2 -I{} sh -c '"$@" -I"$0" -c {} -o "$(echo {} | sed "s/\.c\$/.o/")"' "$here" "$@"
+printf '%s\n' "$tmp"/w/*.c |
+    xargs -P 2 -I{} sh -c 'f=$1; shift; "$@" -c "$f" -o "${f%.c}.o"' sh {} "$@" -I"$here"
 
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
