@@ -60,6 +60,7 @@ static const struct omptest tests[] = {
     T(atomic_capture),
     T(atomic_wide),
     T(barrier),
+    T(barrier_9),
     T(reduction_int),
     T(reduction_long),
     T(reduction_double),

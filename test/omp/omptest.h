@@ -62,6 +62,7 @@ void test_atomic_double(void);
 void test_atomic_capture(void);
 void test_atomic_wide(void);
 void test_barrier(void);
+void test_barrier_9(void);
 void test_reduction_int(void);
 void test_reduction_long(void);
 void test_reduction_double(void);
