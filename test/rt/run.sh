@@ -5,8 +5,11 @@
 # linked in (configs/default_defconfig, in BUILD_PARENT/ext-hello), check that
 # EXT is what relinks the image, boot it on 2 CPUs with
 # kite.args="one two" -- three and check kite_main's arguments, the workers'
-# results and the exit status; then check that a bad EXT stops make with a
-# message saying what is wrong. Every boot runs under a timeout.
+# results and the exit status. Build rt/examples/pthreads the same way (in
+# BUILD_PARENT/ext-pthreads), boot it on 2 CPUs and compare its output with
+# the same program built for the host with gcc -pthread. Then check that a
+# bad EXT stops make with a message saying what is wrong. Every boot runs
+# under a timeout.
 #
 #   run.sh BUILD_PARENT    (make test passes build/test/rt)
 set -u
@@ -83,6 +86,57 @@ if grep -aq 'hello: CPU 0: squares of ' "$log" && grep -aq 'hello: CPU 1: square
 else
     fail "hello's workers: no result from both CPUs with the expected total" \
         "$(grep -a 'hello:' "$log" | tail -6)"
+fi
+
+# The pthreads example (rt/examples/pthreads): a plain C program on <pthread.h>, built into its
+# own image (BUILD_PARENT/ext-pthreads), booted on 2 CPUs, and built for the host with
+# gcc -pthread: both must print the same "pthreads: " lines and exit 0.
+pt_ext=rt/examples/pthreads
+pt_out=$parent/ext-pthreads
+mkpt() { make --no-print-directory -j"${JOBS:-2}" O="$pt_out" "$@"; }
+if [ ! -f "$pt_out/.config" ] || [ configs/default_defconfig -nt "$pt_out/.config" ]; then
+    mkpt default_defconfig >/dev/null
+fi
+pt_log=$parent/pthreads.log
+rm -f "$pt_log"
+if mkpt EXT="$pt_ext" all >"$parent/pthreads-build.log" 2>&1 &&
+    nm "$pt_out/kite.elf" 2>/dev/null | grep -q ' T main$'; then
+    pass "make EXT=$pt_ext builds kite.elf with the program's main"
+    if scripts/mkiso.sh "$pt_out/kite.elf" "$parent/pthreads.iso" '' 0 >/dev/null 2>&1; then
+        timeout $((BOOT_TIMEOUT + 30)) scripts/qemu.sh --iso "$parent/pthreads.iso" --smp 2 \
+            --mem 256M --timeout "$BOOT_TIMEOUT" --serial "$pt_log" >/dev/null \
+            2>"$parent/pthreads.err"
+        status=$?
+    else
+        status="none (scripts/mkiso.sh failed)"
+    fi
+else
+    fail "make EXT=$pt_ext did not build an image with main" \
+        "$(tail -15 "$parent/pthreads-build.log")"
+    status="none (no image)"
+fi
+[ -f "$pt_log" ] || : >"$pt_log"
+if [ "$status" = 1 ]; then
+    pass "pthreads: main returned 0 on 2 CPUs (QEMU status 1)"
+else
+    fail "pthreads: QEMU status $status, expected 1 (Kite's 0)" "$(grep -a '\] ' "$pt_log" | tail -8)"
+fi
+grep -a '^pthreads: ' "$pt_log" | tr -d '\r' >"$parent/pthreads-kite.out"
+host_bin=$parent/pthreads-host
+if gcc -O2 -pthread -o "$host_bin" "$pt_ext/pthreads.c" 2>"$parent/pthreads-host.err" &&
+    timeout 60 "$host_bin" >"$parent/pthreads-host.out" 2>>"$parent/pthreads-host.err"; then
+    pass "pthreads: gcc -pthread builds the same source for the host, and it exits 0"
+else
+    fail "pthreads: the host build (gcc -pthread) failed or exited non-zero" \
+        "$(tail -8 "$parent/pthreads-host.err" "$parent/pthreads-host.out" 2>/dev/null)"
+fi
+if [ -s "$parent/pthreads-kite.out" ] &&
+    grep -q '^pthreads: all checks passed$' "$parent/pthreads-kite.out" &&
+    diff -u "$parent/pthreads-host.out" "$parent/pthreads-kite.out" >"$parent/pthreads.diff"; then
+    pass "pthreads: Kite printed the host's $(wc -l <"$parent/pthreads-kite.out") lines, all checks passed"
+else
+    fail "pthreads: Kite's output differs from the host's (- host, + Kite)" \
+        "$(head -30 "$parent/pthreads.diff" 2>/dev/null)" "$(tail -5 "$parent/pthreads-kite.out")"
 fi
 
 # bad_ext NAME EXPECTED-MESSAGE EXT: make must stop, saying what is wrong.
