@@ -60,6 +60,11 @@ int LIBC_NAME(atoi)(const char *s);
 long LIBC_NAME(atol)(const char *s);
 long long LIBC_NAME(atoll)(const char *s);
 
+/* strtod.c */
+double LIBC_NAME(strtod)(const char *restrict s, char **restrict end);
+float LIBC_NAME(strtof)(const char *restrict s, char **restrict end);
+double LIBC_NAME(atof)(const char *s);
+
 /* qsort.c */
 void LIBC_NAME(qsort)(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void *LIBC_NAME(bsearch)(const void *key, const void *base, size_t n, size_t size,

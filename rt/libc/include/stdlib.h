@@ -43,6 +43,15 @@ long strtol(const char *restrict s, char **restrict end, int base);
 unsigned long strtoul(const char *restrict s, char **restrict end, int base);
 long long strtoll(const char *restrict s, char **restrict end, int base);
 unsigned long long strtoull(const char *restrict s, char **restrict end, int base);
+/*
+ * Correctly rounded (to nearest, ties to even), as glibc: decimal and hex
+ * (0x1.8p3) forms, inf, infinity, nan and nan(...) (payload not kept).
+ * ERANGE on overflow (+-HUGE_VAL) and on an inexact result below the
+ * normal range.
+ */
+double strtod(const char *restrict s, char **restrict end);
+float strtof(const char *restrict s, char **restrict end);
+double atof(const char *s);
 int atoi(const char *s);
 long atol(const char *s);
 long long atoll(const char *s);

@@ -6,11 +6,14 @@
  * and several threads per CPU formatting doubles at once while preemption
  * switches between them, each checking every string against one it builds
  * from integers. The digits themselves are compared with glibc's on the
- * host (printf_float_utest.c).
+ * host (printf_float_utest.c), as are strtod's (strtod_utest.c); here
+ * strtod reads back what printf wrote.
  */
+#include <errno.h>
 #include <float.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kite/arch.h>
@@ -110,4 +113,25 @@ KITE_TEST(libc, printf_doubles_in_threads)
         KITE_EXPECT_EQ((uintptr_t)ok, 1);
     }
     KITE_EXPECT_EQ(fflush(stdout), 0);
+}
+
+KITE_TEST(libc, strtod_reads_back)
+{
+    char buf[64];
+    char *end = NULL;
+
+    KITE_EXPECT(strtod("3.14159xyz", &end) == 3.14159);
+    KITE_EXPECT(end != NULL && *end == 'x');
+    KITE_EXPECT(strtof("0.1", NULL) == 0.1f);
+    KITE_EXPECT(atof("-0x1.8p1") == -3.0);
+    errno = 0;
+    KITE_EXPECT(strtod("1e999", NULL) == __builtin_huge_val());
+    KITE_EXPECT_EQ(errno, ERANGE);
+    /* %.17g of any double reads back to the same double. */
+    for (int i = 1; i < 200; i++) {
+        double v = 1.0 / i + (double)i * 1e10;
+
+        snprintf(buf, sizeof(buf), "%.17g", v);
+        KITE_EXPECT(strtod(buf, NULL) == v);
+    }
 }
