@@ -5,7 +5,9 @@
  * Places: one per worker (CPU), plus a few guest places for threads that
  * are not workers (kite_main, a test, a pthread) and spawn: a guest place
  * lends such a thread a deque, so it takes part like a worker while it
- * syncs. A thread finds its place through a __thread pointer.
+ * syncs. A place records its owning thread: a worker is found through its
+ * CPU, a guest by looking at the few guest places. (No __thread variables:
+ * the runtime must not change the layout of every thread's TLS block.)
  *
  * Sleeping without lost wake-ups. A sleeper is a state word and a
  * semaphore. A worker's is in its place; another thread borrows one from a
@@ -60,10 +62,11 @@ struct sleeper {
 };
 
 struct place {
-    struct task_deque dq; /* first: page-aligned, so its cache-line padding holds */
-    struct sleeper sl;    /* a worker's */
-    int cpu;              /* -1 for a guest */
-    int guest_owned;      /* a guest place lent to a thread */
+    struct task_deque dq;      /* first: page-aligned, so its cache-line padding holds */
+    struct sleeper sl;         /* a worker's */
+    int cpu;                   /* -1 for a guest */
+    struct kite_thread *owner; /* its worker, or the thread a guest place is lent to */
+    unsigned int depth;        /* a guest's syncs in progress */
     uint64_t rng;
     /* Other workers to steal from, nearest node first; tier_end[i] ends node i's run. */
     unsigned int nvictims, ntiers;
@@ -79,11 +82,8 @@ static struct place **places; /* nworkers workers, then GUESTS guests */
 static unsigned int nworkers, nslots;
 static int nsleepers; /* workers in SLEEPY */
 
-static __thread struct place *tls_place;
 static struct kite_spinlock pool_lock = KITE_SPINLOCK_INIT;
 static struct sleeper *pool; /* free sleepers for threads that are not workers */
-static __thread unsigned int tls_sync_depth;
-static __thread uint64_t tls_rng;
 
 static void count(uint64_t *c)
 {
@@ -239,7 +239,8 @@ static bool steal_round(struct place *self, struct task_entry *out)
             start = end;
         }
     } else {
-        unsigned int first = nworkers ? (unsigned int)(next_rand(&tls_rng) % nworkers) : 0;
+        uint64_t seed = arch_tsc();
+        unsigned int first = nworkers ? (unsigned int)(next_rand(&seed) % nworkers) : 0;
 
         for (unsigned int k = 0; k < nworkers; k++) {
             if (try_steal(places[(first + k) % nworkers], out)) {
@@ -269,7 +270,7 @@ static void *worker_main(void *arg)
     struct place *p = arg;
     unsigned int spins = 0;
 
-    tls_place = p;
+    __atomic_store_n(&p->owner, kite_thread_self(), __ATOMIC_RELEASE);
     for (;;) {
         struct task_entry e;
 
@@ -413,19 +414,29 @@ static bool group_ok(const struct kite_task_group *g)
     return g && g->magic == KITE_TASK_GROUP_MAGIC;
 }
 
-/* The caller's place: its worker's, or a guest place lent to it (NULL: none free). */
-static struct place *my_place(void)
+/* The caller's place (NULL: it has none); @claim: lend it a free guest place if need be. */
+static struct place *my_place(bool claim)
 {
-    if (tls_place) {
-        return tls_place;
+    struct kite_thread *self = kite_thread_self();
+    unsigned int cpu = kite_cpu();
+
+    if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE)) {
+        return NULL;
+    }
+    if (cpu < nworkers && __atomic_load_n(&places[cpu]->owner, __ATOMIC_ACQUIRE) == self) {
+        return places[cpu];
     }
     for (unsigned int i = nworkers; i < nslots; i++) {
-        int expect = 0;
+        if (__atomic_load_n(&places[i]->owner, __ATOMIC_ACQUIRE) == self) {
+            return places[i];
+        }
+    }
+    for (unsigned int i = nworkers; claim && i < nslots; i++) {
+        struct kite_thread *expect = NULL;
 
-        if (__atomic_compare_exchange_n(&places[i]->guest_owned, &expect, 1, false,
-                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-            tls_place = places[i];
-            return tls_place;
+        if (__atomic_compare_exchange_n(&places[i]->owner, &expect, self, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
+            return places[i];
         }
     }
     return NULL;
@@ -443,7 +454,7 @@ int kite_task_spawn(struct kite_task_group *g, kite_task_fn fn, void *arg)
         fn(arg); /* no workers: the spawn is a call */
         return 0;
     }
-    p = my_place();
+    p = my_place(true);
     if (!p || task_deque_full(&p->dq)) {
         if (p) {
             count(&p->inline_runs);
@@ -520,15 +531,14 @@ static void sync_sleep(struct kite_task_group *g, struct place *p, struct sleepe
 
 static void guest_release(struct place *p)
 {
-    if (p && p->cpu < 0 && tls_sync_depth == 0 && !task_deque_has_work(&p->dq)) {
-        tls_place = NULL;
-        __atomic_store_n(&p->guest_owned, 0, __ATOMIC_RELEASE);
+    if (p && p->cpu < 0 && p->depth == 0 && !task_deque_has_work(&p->dq)) {
+        __atomic_store_n(&p->owner, NULL, __ATOMIC_RELEASE);
     }
 }
 
 int kite_task_sync(struct kite_task_group *g)
 {
-    struct place *p = tls_place;
+    struct place *p;
     struct sleeper *s = NULL;
     unsigned int spins = 0;
 
@@ -538,13 +548,16 @@ int kite_task_sync(struct kite_task_group *g)
     if (!arch_irq_enabled() || !arch_preemptible()) {
         return -KITE_EPERM; /* an interrupt handler or a spinlock holder cannot wait */
     }
+    p = my_place(false);
     /* Drop the syncer's own count: the last one to finish is then known. */
     if (__atomic_fetch_sub(&g->pending, 1, __ATOMIC_ACQ_REL) == 1) {
         __atomic_store_n(&g->pending, 1, __ATOMIC_RELAXED);
         guest_release(p);
         return 0;
     }
-    tls_sync_depth++;
+    if (p) {
+        p->depth++;
+    }
     while (__atomic_load_n(&g->waiter, __ATOMIC_ACQUIRE) != GROUP_DONE) {
         struct task_entry e;
 
@@ -567,7 +580,9 @@ int kite_task_sync(struct kite_task_group *g)
             kite_thread_yield();
         }
     }
-    tls_sync_depth--;
+    if (p) {
+        p->depth--;
+    }
     if (s && !(p && p->cpu >= 0)) {
         sleeper_put(s); /* a late wake from g's last task may still come: harmless */
     }
