@@ -418,7 +418,7 @@ static bool group_ok(const struct kite_task_group *g)
 static struct place *my_place(bool claim)
 {
     struct kite_thread *self = kite_thread_self();
-    unsigned int cpu = kite_cpu();
+    unsigned int cpu = arch_cpu_id(); /* kite_cpu without the call */
 
     if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE)) {
         return NULL;
