@@ -54,14 +54,7 @@ struct __kite_pthread {
 };
 
 static __thread struct __kite_pthread *self_pt;
-/*
- * Aligned to 16 so that the TLS segment's alignment is 16: Kite's
- * arch_tls_setup rounds the block to 16 bytes at least, while the linker
- * rounds the thread-pointer offsets to the segment's alignment only, and
- * the two disagree (initialized __thread data read shifted by 8) whenever
- * that is 8 and the size is not a multiple of 16.
- */
-static __thread struct __kite_pthread foreign_pt __attribute__((aligned(16)));
+static __thread struct __kite_pthread foreign_pt;
 
 /* Threads detached while running that have ended, waiting for their Kite join. */
 static struct kite_mutex zombie_lock = KITE_MUTEX_INIT(zombie_lock);
