@@ -79,10 +79,9 @@ struct omp_team {
     /* The barrier: arrivals count up; the last one bumps the generation. */
     unsigned int bar_arrived; /* atomic */
     unsigned int bar_gen;     /* atomic */
-    struct omp_wait bar_wait;
+    struct omp_wait **waits;  /* each member's own wait, by thread number */
     /* The end of the region: workers count down, the master waits for 0. */
-    unsigned int running; /* atomic */
-    struct omp_wait end_wait;
+    unsigned int running;       /* atomic */
     unsigned long single_count; /* atomic: single constructs claimed */
     /* Tasks: one queue per team, under task_lock. */
     struct kite_spinlock task_lock;
@@ -111,6 +110,7 @@ struct omp_taskgroup {
 
 /* A thread's OpenMP state: which team, which member, what it has met. */
 struct omp_thread {
+    struct omp_wait wait; /* where it sleeps in barriers and at a region's end */
     struct omp_team *team;
     unsigned int tid;
     long ws_gen;          /* work-sharing constructs met in this region */
@@ -131,7 +131,6 @@ unsigned int omp_ncpus(void);
 void omp_init_once(void);
 extern struct omp_icv omp_global_icv;
 extern unsigned int omp_thread_limit;
-extern bool omp_wait_passive;
 extern unsigned long omp_spin_count;
 
 /* Waiting. */
@@ -139,6 +138,7 @@ void omp_wait_init(struct omp_wait *w);
 void omp_wait_until_ne(struct omp_wait *w, const unsigned int *word, unsigned int old);
 void omp_wait_until_zero(struct omp_wait *w, const unsigned int *word);
 void omp_wake(struct omp_wait *w);
+void omp_team_wake(struct omp_team *team);
 
 void omp_team_barrier(struct omp_thread *thr);
 struct omp_ws *omp_ws_enter(struct omp_thread *thr, bool *first);

@@ -77,7 +77,7 @@ static void task_finished(struct omp_team *team, struct omp_task *t)
     }
     task_put(t);
     if (__atomic_sub_fetch(&team->tasks_unfinished, 1, __ATOMIC_SEQ_CST) == 0) {
-        omp_wake(&team->bar_wait); /* a barrier's last thread may wait for this */
+        omp_team_wake(team); /* a barrier's last thread may wait for this */
     }
 }
 
@@ -221,7 +221,9 @@ static void task_queue(struct omp_team *team, struct omp_task *t)
     team->task_tail = t;
     __atomic_add_fetch(&team->tasks_queued, 1, __ATOMIC_SEQ_CST);
     kite_spin_unlock_irqrestore(&team->task_lock, flags);
-    omp_wake(&team->bar_wait); /* members asleep in a barrier can run it */
+    if (__atomic_load_n(&team->bar_arrived, __ATOMIC_SEQ_CST)) {
+        omp_team_wake(team); /* members asleep in a barrier can run it */
+    }
 }
 
 void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,

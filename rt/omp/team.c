@@ -41,8 +41,7 @@ struct omp_icv omp_global_icv = {.nthreads = 0,
                                  .dynamic = false,
                                  .max_active = 1};
 unsigned int omp_thread_limit = OMP_MAX_THREADS;
-bool omp_wait_passive;
-unsigned long omp_spin_count = 300;
+unsigned long omp_spin_count; /* OMP_WAIT_POLICY=passive is the default: see docs/openmp.md */
 static size_t pool_stack = 1u << 20; /* OMP_STACKSIZE */
 
 static struct omp_worker *pool[POOL_SLOTS];
@@ -51,6 +50,7 @@ static unsigned int cpu_pos[CONFIG_NR_CPUS]; /* cpu -> index in cpu_order */
 static unsigned int ncpus;
 static int pool_busy;            /* atomic: a top-level team runs */
 static struct omp_team top_team; /* the one top-level team */
+static struct omp_wait *top_waits[OMP_MAX_THREADS];
 static struct kite_spinlock init_lock = KITE_SPINLOCK_INIT;
 static int inited; /* atomic */
 
@@ -71,7 +71,8 @@ void omp_wait_init(struct omp_wait *w)
  * after its store (both are sequentially consistent), so one of the two sees
  * the other: the waker sees the sleeper, or the sleeper sees the change.
  */
-static void wait_for(struct omp_wait *w, bool (*ready)(const void *ctx), const void *ctx)
+static KITE_ALWAYS_INLINE void wait_for(struct omp_wait *w, bool (*ready)(const void *ctx),
+                                        const void *ctx)
 {
     for (unsigned long i = 0; i < omp_spin_count; i++) {
         if (ready(ctx)) {
@@ -101,6 +102,14 @@ void omp_wake(struct omp_wait *w)
 
         kite_waitq_wake_all_locked(&w->wq, 0);
         kite_waitq_unlock(&w->wq, flags);
+    }
+}
+
+/* Wake every member that sleeps in a barrier or waits for the region's end. */
+void omp_team_wake(struct omp_team *team)
+{
+    for (unsigned int i = 0; i < team->nthreads; i++) {
+        omp_wake(team->waits[i]);
     }
 }
 
@@ -320,7 +329,6 @@ static void read_env(void)
     }
     if ((v = getenv("OMP_WAIT_POLICY"))) {
         if (same_word(v, "passive", (size_t)-1)) {
-            omp_wait_passive = true;
             omp_spin_count = 0;
         } else if (same_word(v, "active", (size_t)-1)) {
             omp_spin_count = 1ul << 24;
@@ -380,8 +388,7 @@ void omp_init_once(void)
         order_cpus();
         omp_global_icv.nthreads = ncpus;
         read_env();
-        omp_wait_init(&top_team.bar_wait);
-        omp_wait_init(&top_team.end_wait);
+        top_team.waits = top_waits;
         __atomic_store_n(&inited, 1, __ATOMIC_RELEASE);
     }
     kite_spin_unlock_irqrestore(&init_lock, flags);
@@ -398,6 +405,7 @@ struct omp_thread *omp_self(void)
     if (__builtin_expect(!self_ready, 0)) {
         omp_init_once();
         memset(&self, 0, sizeof(self));
+        omp_wait_init(&self.wait);
         self.icv = omp_global_icv;
         self_ready = true;
     }
@@ -412,6 +420,7 @@ struct omp_thread *omp_self(void)
 struct omp_initial {
     struct omp_team team;
     struct omp_task task;
+    struct omp_wait *wait;
 };
 
 static __thread struct omp_initial *initial;
@@ -430,8 +439,7 @@ struct omp_team *omp_team_of(struct omp_thread *thr)
             kite_panic("openmp: no memory for the initial team of thread %s",
                        kite_thread_current_name());
         }
-        omp_wait_init(&initial->team.bar_wait);
-        omp_wait_init(&initial->team.end_wait);
+        initial->team.waits = &initial->wait;
     }
     team_init(&initial->team, 1, thr, NULL, NULL);
     initial->team.level = 0;
@@ -442,6 +450,7 @@ struct omp_team *omp_team_of(struct omp_thread *thr)
     thr->single = 0;
     memset(&initial->task, 0, sizeof(initial->task));
     thr->task = &initial->task;
+    initial->wait = &thr->wait;
     return thr->team;
 }
 
@@ -486,18 +495,18 @@ void omp_team_barrier(struct omp_thread *thr)
     if (__atomic_add_fetch(&team->bar_arrived, 1, __ATOMIC_ACQ_REL) == team->nthreads) {
         while (__atomic_load_n(&team->tasks_unfinished, __ATOMIC_ACQUIRE)) {
             if (!omp_task_run_one(thr, NULL)) {
-                wait_for(&team->bar_wait, tasks_done, team);
+                wait_for(&thr->wait, tasks_done, team);
             }
         }
         __atomic_store_n(&team->bar_arrived, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&team->bar_gen, gen + 1, __ATOMIC_SEQ_CST);
-        omp_wake(&team->bar_wait);
+        omp_team_wake(team);
         return;
     }
     for (;;) {
         struct bar_ctx c = {team, gen};
 
-        wait_for(&team->bar_wait, bar_ready, &c);
+        wait_for(&thr->wait, bar_ready, &c);
         if (__atomic_load_n(&team->bar_gen, __ATOMIC_ACQUIRE) != gen) {
             return;
         }
@@ -513,6 +522,7 @@ static void member_start(struct omp_thread *thr, struct omp_team *team, unsigned
 {
     thr->team = team;
     thr->tid = tid;
+    team->waits[tid] = &thr->wait;
     thr->ws_gen = team->ws_first; /* 1: a combined construct set up slot 0 */
     thr->single = 0;
     thr->icv = team->icv;
@@ -543,7 +553,7 @@ static void *worker_main(void *arg)
         thr->team = NULL;
         thr->task = NULL;
         if (__atomic_sub_fetch(&team->running, 1, __ATOMIC_SEQ_CST) == 0) {
-            omp_wake(&team->end_wait);
+            omp_wake(team->waits[0]); /* the master waits for the last worker */
         }
     }
     return NULL;
@@ -635,6 +645,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
     struct omp_thread saved = *thr;
     struct omp_task implicit;
     struct omp_team *team, serial;
+    struct omp_wait *serial_waits[1];
     unsigned int n = team_size(thr, nthreads, flags), base = 0;
 
     if (n > 1 && __atomic_exchange_n(&pool_busy, 1, __ATOMIC_ACQUIRE)) {
@@ -645,8 +656,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
         base = cpu_pos[kite_cpu()];
     } else {
         team = &serial;
-        omp_wait_init(&serial.bar_wait);
-        omp_wait_init(&serial.end_wait);
+        serial.waits = serial_waits;
     }
     team_init(team, n, thr, fn, data);
     if (setup) {
@@ -673,7 +683,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
     fn(data);
     omp_tasks_drain(thr);
     if (team->nthreads > 1) {
-        wait_for(&team->end_wait, team_done, team);
+        wait_for(&thr->wait, team_done, team);
         omp_tasks_drain(thr);
         __atomic_store_n(&pool_busy, 0, __ATOMIC_RELEASE);
     }
