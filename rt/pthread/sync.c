@@ -477,14 +477,78 @@ int pthread_rwlock_destroy(pthread_rwlock_t *rw)
     return 0;
 }
 
-int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
+/*
+ * The read locks this thread holds: Kite's rwlock counts readers but does
+ * not know them, and POSIX wants a second read lock by a reader to succeed
+ * even with a writer queued (Kite would queue it behind the writer: a
+ * deadlock), a write lock by a reader to fail rather than hang, and an
+ * unlock by a thread holding nothing to fail. Locks past READ_SLOTS are
+ * counted without names: for those, the checks are skipped.
+ */
+#define READ_SLOTS 8
+
+struct read_hold {
+    pthread_rwlock_t *rw;
+    unsigned int n;
+};
+
+static __thread struct read_hold reads[READ_SLOTS];
+static __thread unsigned int reads_unnamed;
+
+static struct read_hold *read_held(const pthread_rwlock_t *rw)
 {
-    return rwlock_ok(rw) ? pt_err(kite_rwlock_read_lock(&rw->__rw)) : EINVAL;
+    for (unsigned int i = 0; i < READ_SLOTS; i++) {
+        if (reads[i].n && reads[i].rw == rw) {
+            return &reads[i];
+        }
+    }
+    return NULL;
 }
 
-int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
+static int note_read(pthread_rwlock_t *rw, int rc)
 {
-    return rwlock_ok(rw) ? pt_err(kite_rwlock_write_lock(&rw->__rw)) : EINVAL;
+    if (rc != 0) {
+        return rc;
+    }
+    for (unsigned int i = 0; i < READ_SLOTS; i++) {
+        if (!reads[i].n) {
+            reads[i].rw = rw;
+            reads[i].n = 1;
+            return 0;
+        }
+    }
+    reads_unnamed++;
+    return 0;
+}
+
+/*
+ * One more read hold for a thread that has one: no wait, even behind a
+ * queued writer. Under the queue's lock, which every change of a queued
+ * rwlock's state takes; the lock-free paths use compare-and-swap.
+ */
+static int read_again(pthread_rwlock_t *rw, struct read_hold *h)
+{
+    unsigned long flags;
+
+    if (h->n == UINT_MAX) {
+        return EAGAIN;
+    }
+    flags = kite_waitq_lock(&rw->__rw.wq);
+    __atomic_add_fetch(&rw->__rw.state, KITE_RWLOCK_READER, __ATOMIC_ACQUIRE);
+    kite_waitq_unlock(&rw->__rw.wq, flags);
+    h->n++;
+    return 0;
+}
+
+int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
+{
+    struct read_hold *h;
+
+    if (!rwlock_ok(rw)) {
+        return EINVAL;
+    }
+    h = read_held(rw);
+    return h ? read_again(rw, h) : note_read(rw, pt_err(kite_rwlock_read_lock(&rw->__rw)));
 }
 
 /* POSIX's try forms say EBUSY also when the caller holds the lock for writing. */
@@ -495,21 +559,55 @@ static int try_result(int rc)
 
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
 {
-    return rwlock_ok(rw) ? try_result(kite_rwlock_try_read_lock(&rw->__rw)) : EINVAL;
+    struct read_hold *h;
+
+    if (!rwlock_ok(rw)) {
+        return EINVAL;
+    }
+    h = read_held(rw);
+    return h ? read_again(rw, h) : note_read(rw, try_result(kite_rwlock_try_read_lock(&rw->__rw)));
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
+{
+    if (!rwlock_ok(rw)) {
+        return EINVAL;
+    }
+    /* Waiting for itself to stop reading would never end. */
+    if (read_held(rw)) {
+        return EDEADLK;
+    }
+    return pt_err(kite_rwlock_write_lock(&rw->__rw));
 }
 
 int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
 {
-    return rwlock_ok(rw) ? try_result(kite_rwlock_try_write_lock(&rw->__rw)) : EINVAL;
+    if (!rwlock_ok(rw)) {
+        return EINVAL;
+    }
+    if (read_held(rw)) {
+        return EBUSY;
+    }
+    return try_result(kite_rwlock_try_write_lock(&rw->__rw));
 }
 
 int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
+    struct read_hold *h;
+
     if (!rwlock_ok(rw)) {
         return EINVAL;
     }
     if (__atomic_load_n(&rw->__rw.writer, __ATOMIC_ACQUIRE) == kite_thread_self()) {
         return pt_err(kite_rwlock_write_unlock(&rw->__rw));
+    }
+    h = read_held(rw);
+    if (h) {
+        h->n--;
+    } else if (reads_unnamed) {
+        reads_unnamed--;
+    } else {
+        return EPERM;
     }
     return pt_err(kite_rwlock_read_unlock(&rw->__rw));
 }

@@ -763,13 +763,14 @@ KITE_TEST(pthread, barrier)
 
 struct rw_other {
     pthread_rwlock_t *rw;
-    int tryrd, trywr, unlock;
+    int unlock, tryrd, trywr;
 };
 
 static void *rw_as_other(void *arg)
 {
     struct rw_other *o = arg;
 
+    o->unlock = pthread_rwlock_unlock(o->rw);
     o->tryrd = pthread_rwlock_tryrdlock(o->rw);
     if (o->tryrd == 0) {
         pthread_rwlock_unlock(o->rw);
@@ -786,10 +787,20 @@ static void rw_other_try(pthread_rwlock_t *rw, struct rw_other *o)
     pthread_t t;
 
     o->rw = rw;
-    o->tryrd = o->trywr = -1;
+    o->tryrd = o->trywr = o->unlock = -1;
     if (pthread_create(&t, NULL, rw_as_other, o) == 0) {
         (void)pthread_join(t, NULL);
     }
+}
+
+static void *write_once(void *arg)
+{
+    int rc = pthread_rwlock_wrlock(arg);
+
+    if (rc == 0) {
+        rc = pthread_rwlock_unlock(arg);
+    }
+    return (void *)(uintptr_t)rc;
 }
 
 KITE_TEST(pthread, rwlock)
@@ -797,17 +808,40 @@ KITE_TEST(pthread, rwlock)
     pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER, rw2;
     pthread_rwlockattr_t ra;
     struct rw_other o;
+    void *ret = NULL;
+    uint64_t start;
+    pthread_t t;
 
-    /* Read-held: others read, nobody writes. */
+    /* Read-held: others read, nobody writes, a thread holding nothing cannot unlock. */
     KITE_EXPECT_EQ(pthread_rwlock_rdlock(&rw), 0);
     KITE_EXPECT_EQ(pthread_rwlock_tryrdlock(&rw), 0);
+    KITE_EXPECT_EQ(pthread_rwlock_wrlock(&rw), EDEADLK);
+    KITE_EXPECT_EQ(pthread_rwlock_trywrlock(&rw), EBUSY);
     rw_other_try(&rw, &o);
+    KITE_EXPECT_EQ(o.unlock, EPERM);
     KITE_EXPECT_EQ(o.tryrd, 0);
     KITE_EXPECT_EQ(o.trywr, EBUSY);
     KITE_EXPECT_EQ(pthread_rwlock_destroy(&rw), EBUSY);
     KITE_EXPECT_EQ(pthread_rwlock_unlock(&rw), 0);
     KITE_EXPECT_EQ(pthread_rwlock_unlock(&rw), 0);
     KITE_EXPECT_EQ(pthread_rwlock_unlock(&rw), EPERM);
+
+    /* A reader reads again while a writer waits: at once (the writer stays queued). */
+    KITE_EXPECT_EQ(pthread_rwlock_rdlock(&rw), 0);
+    KITE_ASSERT(pthread_create(&t, NULL, write_once, &rw) == 0);
+    start = now_ns(CLOCK_MONOTONIC);
+    while (!(__atomic_load_n(&rw.__rw.state, __ATOMIC_ACQUIRE) & KITE_RWLOCK_WAITERS) &&
+           now_ns(CLOCK_MONOTONIC) - start < 5000000000u) {
+        sched_yield();
+    }
+    KITE_EXPECT(rw.__rw.state & KITE_RWLOCK_WAITERS);
+    KITE_EXPECT_EQ(pthread_rwlock_rdlock(&rw), 0);
+    KITE_EXPECT_EQ(pthread_rwlock_tryrdlock(&rw), 0);
+    KITE_EXPECT_EQ(pthread_rwlock_unlock(&rw), 0);
+    KITE_EXPECT_EQ(pthread_rwlock_unlock(&rw), 0);
+    KITE_EXPECT_EQ(pthread_rwlock_unlock(&rw), 0);
+    KITE_EXPECT_EQ(pthread_join(t, &ret), 0);
+    KITE_EXPECT_EQ((uintptr_t)ret, 0);
 
     /* Write-held: nobody else gets in; the writer's own read is refused. */
     KITE_EXPECT_EQ(pthread_rwlock_wrlock(&rw), 0);
