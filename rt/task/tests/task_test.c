@@ -807,6 +807,53 @@ KITE_TEST(task, no_lost_wakeups)
     KITE_EXPECT(wait_all_blocked(5000));
 }
 
+/*
+ * Six threads that are not workers, on every CPU, at once: four borrow the
+ * guest deques, the others' spawns run inline; all sync, block and get
+ * woken through pooled sleepers. Every answer must be right.
+ */
+#define OUTSIDERS 6
+
+static struct kite_sem outsiders_done;
+static int outsider_bad;
+
+static void *outsider(void *arg)
+{
+    for (int round = 0; round < 20; round++) {
+        struct fib f = {12 + (int)((uintptr_t)arg % 3), 0};
+        static const uint64_t fibs[] = {144, 233, 377};
+        uint64_t sum = 0;
+
+        fib_task(&f);
+        if (kite_parallel_reduce_u64(0, 3000, 40, sum_map, add_u64, 0, &sum, NULL) ||
+            sum != sum_map(0, 3000, NULL) || f.result != fibs[(uintptr_t)arg % 3]) {
+            __atomic_fetch_add(&outsider_bad, 1, __ATOMIC_RELAXED);
+        }
+    }
+    kite_sem_up(&outsiders_done);
+    return NULL;
+}
+
+KITE_TEST(task, concurrent_outside_threads)
+{
+    unsigned int n = arch_cpus_online();
+    uint64_t deadline = kite_time_ns() + BODY_TIMEOUT_NS;
+
+    KITE_ASSERT(kite_task_init() == 0);
+    kite_sem_init(&outsiders_done, 0);
+    outsider_bad = 0;
+    for (uintptr_t i = 0; i < OUTSIDERS; i++) {
+        struct kite_thread_attr attr = {
+            .cpu = (int)(i % n), .stack_size = 256u << 10, .name = "outsider", .detached = true};
+
+        KITE_ASSERT(kite_thread_create(NULL, outsider, (void *)i, &attr) == 0);
+    }
+    for (int i = 0; i < OUTSIDERS; i++) {
+        KITE_ASSERT(kite_sem_timeddown(&outsiders_done, deadline) == 0);
+    }
+    KITE_EXPECT_EQ(outsider_bad, 0);
+}
+
 /* ---- refused arguments ---- */
 
 static int never_called;
