@@ -296,10 +296,16 @@ int pthread_detach(pthread_t thread)
     }
 }
 
-/* The boot thread runs main (and kite_main); Kite cannot end it. */
-static bool is_boot_thread(const struct __kite_pthread *pt)
+/*
+ * The program's main thread: Kite's thread "main", which runs main or
+ * kite_main (kernel/main.c), or the boot thread (the in-kernel tests). Kite
+ * powers off when main returns, and does not expect that thread to end.
+ */
+static bool is_main_thread(const struct __kite_pthread *pt)
 {
-    return pt->foreign && strcmp(kite_thread_name(pt->kt), "boot") == 0;
+    const char *name = kite_thread_name(pt->kt);
+
+    return pt->foreign && (strcmp(name, "main") == 0 || strcmp(name, "boot") == 0);
 }
 
 void pthread_exit(void *ret)
@@ -310,7 +316,7 @@ void pthread_exit(void *ret)
         thread_end(pt, ret);
     }
     run_destructors(pt);
-    if (is_boot_thread(pt)) {
+    if (is_main_thread(pt)) {
         /* As POSIX says for main: the program ends, with status 0, once every thread has. */
         kite_mutex_lock(&live_lock);
         while (live) {

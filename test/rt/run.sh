@@ -117,7 +117,7 @@ else
 fi
 [ -f "$pt_log" ] || : >"$pt_log"
 if [ "$status" = 1 ]; then
-    pass "pthreads: main returned 0 on 2 CPUs (QEMU status 1)"
+    pass "pthreads: exited with status 0 on 2 CPUs (QEMU status 1)"
 else
     fail "pthreads: QEMU status $status, expected 1 (Kite's 0)" "$(grep -a '\] ' "$pt_log" | tail -8)"
 fi

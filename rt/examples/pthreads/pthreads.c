@@ -10,8 +10,9 @@
  * It sums squares in worker threads (a mutex and a barrier), passes numbers
  * through a bounded queue (condition variables), checks a readers-writer
  * lock, thread-specific data with destructors, pthread_once, a timed wait
- * that times out, the errors misuse gets, and a thread placed on a CPU. main
- * returns 0 when every check held.
+ * that times out, the errors misuse gets, and a thread placed on a CPU. When
+ * every check held, main ends with pthread_exit and a detached thread prints
+ * the last line (the exit status is then 0); else main returns 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -320,8 +321,22 @@ static void affinity_test(void)
     pthread_attr_destroy(&attr);
 }
 
+/* The last thread: it outlives main, which ends with pthread_exit. */
+static void *verdict(void *arg)
+{
+    struct timespec pause = {0, 10 * 1000 * 1000};
+
+    (void)arg;
+    nanosleep(&pause, NULL);
+    printf("pthreads: all checks passed\n");
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
+    pthread_attr_t attr;
+    pthread_t t;
+
     (void)argc;
     (void)argv;
     sums();
@@ -330,6 +345,19 @@ int main(int argc, char **argv)
     keys_test();
     errors_test();
     affinity_test();
-    printf("pthreads: %s\n", failures ? "some checks FAILED" : "all checks passed");
-    return failures ? 1 : 0;
+    if (failures) {
+        printf("pthreads: %d checks FAILED\n", failures);
+        return 1;
+    }
+    /*
+     * POSIX: when main calls pthread_exit, the program goes on until its
+     * last thread ends, then exits with status 0.
+     */
+    printf("pthreads: main calls pthread_exit; a detached thread has the last word\n");
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, verdict, NULL) != 0) {
+        return 1;
+    }
+    pthread_exit(NULL);
 }

@@ -58,7 +58,7 @@ KITE_TEST(pthread, create_join)
     KITE_EXPECT(pthread_equal(me, pthread_self()));
 
     KITE_EXPECT_EQ(pthread_join(me, NULL), EDEADLK);
-    /* The main thread was not created by pthread_create: it cannot be joined or detached. */
+    /* The tests run in the boot thread, not created by pthread_create: no join, no detach. */
     KITE_EXPECT_EQ(pthread_detach(me), EINVAL);
     KITE_EXPECT_EQ(pthread_create(&t[0], NULL, NULL, NULL), EINVAL);
     KITE_EXPECT_EQ(pthread_create(NULL, NULL, return_self, NULL), EINVAL);
@@ -285,7 +285,7 @@ KITE_TEST(pthread, affinity)
     KITE_EXPECT_EQ(sched_setaffinity(0, sizeof(set), &set), -1);
     KITE_EXPECT_EQ(errno, EINVAL);
 
-    /* The main thread (Kite's boot thread) stays where it is: only its own CPU is accepted. */
+    /* The boot thread (the tests run in it) cannot move: only its own CPU, or every CPU. */
     CPU_ZERO(&set);
     CPU_SET(sched_getcpu(), &set);
     if (online > 1) {
