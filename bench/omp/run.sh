@@ -11,15 +11,18 @@
 # compared (see ../shared/BENCH.md). A kernel that fails its verification is
 # reported; the script's status is 1 if any did.
 #
-#   bench/omp/run.sh BUILD_DIR WORKDIR
+#   bench/omp/run.sh BUILD_DIR WORKDIR [NAME...]     (default: every kernel)
 set -u
-if [ $# -ne 2 ]; then
-    echo "usage: $0 BUILD_DIR WORKDIR (for example build/bench-omp build/bench-omp/runs)" >&2
+if [ $# -lt 2 ]; then
+    echo "usage: $0 BUILD_DIR WORKDIR [NAME...] (for example build/bench-omp build/bench-omp/runs)" >&2
     exit 2
 fi
 cd "$(dirname "$0")/../.." || exit 2
 out=$1
 work=$2
+shift 2
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(stream ep cg is epcc)
 mkdir -p "$out" "$work"
 TIMEOUT=${KITE_BENCH_TIMEOUT:-900}
 status=0
@@ -27,9 +30,9 @@ status=0
 declare -A args=(
     [stream]="2000000 10"
     [ep]="24 0"
-    [cg]="10000 15"
+    [cg]="4000 8"
     [is]="20 16 10"
-    [epcc]="200 3 100"
+    [epcc]="100 3 100"
 )
 
 mk() { make --no-print-directory -j"${JOBS:-2}" O="$out" "$@"; }
@@ -54,7 +57,12 @@ run() {
     fi
 }
 
-for k in stream ep cg is epcc; do
+for k in "${kernels[@]}"; do
+    if [ -z "${args[$k]:-}" ]; then
+        echo "$k: no such kernel; expected stream, ep, cg, is or epcc"
+        status=1
+        continue
+    fi
     if ! mk EXT="bench/omp/$k" all >"$work/$k.build.log" 2>&1; then
         echo "$k: make EXT=bench/omp/$k failed; see $work/$k.build.log"
         status=1
@@ -65,7 +73,7 @@ for k in stream ep cg is epcc; do
     run "$k" "$k" "kite.args=\"${args[$k]}\"" --smp 4 --numa 2
 done
 
-if [ -f "$work/epcc.elf" ]; then
+if [ -f "$work/epcc.elf" ] && [[ " ${kernels[*]} " == *" epcc "* ]]; then
     for r in 1 2; do
         echo "epcc 200 2 100 on 1 CPU under -icount shift=0 (tsc/rep = guest instructions), run $r:"
         run epcc "epcc-icount-$r" 'kite.args="200 2 100"' --smp 1 -- -icount shift=0,sleep=off
