@@ -57,6 +57,7 @@ KITE_PARAM(quantum, uint, CONFIG_SCHED_QUANTUM_US,
            "time slice of threads of equal priority, in microseconds (100..1000000)");
 
 enum state { RUNNABLE, RUNNING, BLOCKED, MIGRATING, EXITING, DEAD };
+enum park { PARK_EMPTY, PARK_WAITING, PARK_NOTIFIED };
 
 struct kite_thread {
     uint64_t rsp;     /* saved while not running */
@@ -72,6 +73,7 @@ struct kite_thread {
     volatile bool moving;      /* running, but bound elsewhere now: hand over at the next switch */
     bool detached;
     bool stealable;             /* queued unbound: counted in its queue's stealable */
+    int park;                   /* atomic: PARK_EMPTY, PARK_WAITING or PARK_NOTIFIED */
     struct kite_thread *next;   /* run queue or free list */
     struct kite_thread *joiner; /* under lock */
     struct kite_spinlock lock;
@@ -694,6 +696,42 @@ void kite_thread_yield(void)
 
     schedule();
     arch_irq_restore(flags);
+}
+
+/*
+ * Park and unpark: a permit per thread, no lock. park consumes a permit that
+ * unpark left, or blocks until unpark gives one; a recycled thread may start
+ * with its predecessor's permit, so park may return early (callers re-check
+ * what they wait for, in a loop).
+ */
+void kite_thread_park(void)
+{
+    struct kite_thread *self = kite_thread_self();
+    int expect = PARK_NOTIFIED;
+    unsigned long flags;
+
+    if (__atomic_compare_exchange_n(&self->park, &expect, PARK_EMPTY, false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+        return;
+    }
+    flags = arch_irq_save();
+    kite_sched_prepare_block();
+    expect = PARK_EMPTY;
+    if (__atomic_compare_exchange_n(&self->park, &expect, PARK_WAITING, false, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_ACQUIRE)) {
+        kite_sched_block(); /* until unpark's kite_sched_wake (or at once, if it came first) */
+    } else {
+        self->state = RUNNING; /* a permit came meanwhile: no waker saw the block */
+    }
+    __atomic_store_n(&self->park, PARK_EMPTY, __ATOMIC_RELEASE);
+    arch_irq_restore(flags);
+}
+
+void kite_thread_unpark(struct kite_thread *t)
+{
+    if (__atomic_exchange_n(&t->park, PARK_NOTIFIED, __ATOMIC_SEQ_CST) == PARK_WAITING) {
+        kite_sched_wake(t);
+    }
 }
 
 void kite_thread_exit(void *ret)

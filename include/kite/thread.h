@@ -59,6 +59,20 @@ KITE_NORETURN void kite_thread_exit(void *ret);
 void kite_thread_yield(void);
 
 /*
+ * A permit per thread, for building waits without a lock: kite_thread_park
+ * takes the calling thread's permit, blocking until kite_thread_unpark(t)
+ * gives one (a permit given before the park is kept: it returns at once).
+ * It may also return early, so callers check what they wait for in a loop:
+ *
+ *     while (!ready) { announce that you sleep; if (!ready) kite_thread_park(); }
+ *
+ * and the waker sets ready, then unparks the thread if it announced itself.
+ * Not with interrupts off or a spinlock held.
+ */
+void kite_thread_park(void);
+void kite_thread_unpark(struct kite_thread *t);
+
+/*
  * Bind @t to CPU @cpu (KITE_CPU_ANY: unbind it). The calling thread moves
  * before this returns; another thread moves the next time it is scheduled
  * (at once when it is waiting in a run queue). 0, -KITE_ENODEV or -KITE_EINVAL.

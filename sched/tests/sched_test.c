@@ -476,3 +476,89 @@ KITE_TEST(sched, snapshot_lists_every_thread)
     KITE_EXPECT(blocked);
     KITE_EXPECT_EQ(idles, arch_cpus_online());
 }
+
+/*
+ * Park and unpark: two threads hand a turn back and forth, each parking
+ * until the other gives it the turn (on two CPUs when there are two). A
+ * lost wake-up would leave both parked: a timer unparks them after
+ * GIVE_UP_NS and the test fails instead of hanging.
+ */
+#define PINGPONG_ROUNDS 2000
+
+struct pingpong {
+    struct kite_thread *thread[2];
+    int turn;        /* atomic: whose turn it is; -1 when given up */
+    int sleeping[2]; /* atomic: announced before parking */
+    unsigned int done[2];
+};
+
+static void pingpong_wait(struct pingpong *p, int me)
+{
+    while (__atomic_load_n(&p->turn, __ATOMIC_ACQUIRE) != me &&
+           __atomic_load_n(&p->turn, __ATOMIC_ACQUIRE) >= 0) {
+        __atomic_store_n(&p->sleeping[me], 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&p->turn, __ATOMIC_SEQ_CST) != me &&
+            __atomic_load_n(&p->turn, __ATOMIC_SEQ_CST) >= 0) {
+            kite_thread_park();
+        }
+        __atomic_store_n(&p->sleeping[me], 0, __ATOMIC_RELAXED);
+    }
+}
+
+static void *pingpong_run(void *arg)
+{
+    struct pingpong *p = arg;
+    int me = kite_thread_self() == p->thread[1];
+
+    for (unsigned int i = 0; i < PINGPONG_ROUNDS; i++) {
+        pingpong_wait(p, me);
+        if (__atomic_load_n(&p->turn, __ATOMIC_ACQUIRE) < 0) {
+            break;
+        }
+        p->done[me]++;
+        __atomic_store_n(&p->turn, !me, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&p->sleeping[!me], __ATOMIC_SEQ_CST)) {
+            kite_thread_unpark(p->thread[!me]);
+        }
+    }
+    return NULL;
+}
+
+static void pingpong_give_up(struct kite_timer *t, void *arg)
+{
+    struct pingpong *p = arg;
+
+    (void)t;
+    __atomic_store_n(&p->turn, -1, __ATOMIC_SEQ_CST);
+    kite_thread_unpark(p->thread[0]);
+    kite_thread_unpark(p->thread[1]);
+}
+
+KITE_TEST(sched, park_and_unpark_lose_no_wakeup)
+{
+    static struct pingpong p;
+    struct kite_thread_attr attr = {.cpu = 0};
+    struct kite_timer rescue;
+    uint64_t start = kite_time_ns();
+
+    /* A permit given first makes the next park return at once. */
+    kite_thread_unpark(kite_thread_self());
+    kite_thread_park();
+    KITE_EXPECT(kite_time_ns() - start < GIVE_UP_NS);
+
+    memset(&p, 0, sizeof(p));
+    p.turn = 2; /* nobody's until both exist */
+    KITE_ASSERT(kite_thread_create(&p.thread[0], pingpong_run, &p, &attr) == 0);
+    attr.cpu = (int)last_cpu();
+    KITE_ASSERT(kite_thread_create(&p.thread[1], pingpong_run, &p, &attr) == 0);
+    kite_timer_init(&rescue, pingpong_give_up, &p);
+    KITE_ASSERT(kite_timer_start(&rescue, KITE_CPU_ANY, 2 * GIVE_UP_NS, 0) == 0);
+    __atomic_store_n(&p.turn, 0, __ATOMIC_SEQ_CST);
+    kite_thread_unpark(p.thread[0]);
+    KITE_EXPECT_EQ(kite_thread_join(p.thread[0], NULL), 0);
+    KITE_EXPECT_EQ(kite_thread_join(p.thread[1], NULL), 0);
+    kite_timer_cancel(&rescue);
+    KITE_EXPECT(__atomic_load_n(&p.turn, __ATOMIC_RELAXED) >= 0);
+    KITE_EXPECT_EQ(p.done[0], PINGPONG_ROUNDS);
+    KITE_EXPECT_EQ(p.done[1], PINGPONG_ROUNDS);
+}
