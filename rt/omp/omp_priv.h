@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include <kite/spinlock.h>
-#include <kite/waitq.h>
+#include <kite/thread.h>
 
 #define OMP_WS_SLOTS    8
 #define OMP_MAX_THREADS 256 /* the largest team (OMP_THREAD_LIMIT may lower it) */
@@ -41,10 +41,10 @@ struct omp_icv {
     unsigned int max_active;  /* max-active-levels-var */
 };
 
-/* A wake-up point: a word that changes, sleepers on a wait queue. */
+/* A thread's wake-up point: it parks (kite_thread_park) after saying so in sleeping. */
 struct omp_wait {
-    struct kite_waitq wq;
-    int sleepers; /* atomic: how many sleep or are about to */
+    struct kite_thread *thread;
+    int sleeping; /* atomic: the thread parks, or is about to */
 };
 
 /* One work-sharing construct. */
@@ -134,7 +134,7 @@ extern unsigned int omp_thread_limit;
 extern unsigned long omp_spin_count;
 
 /* Waiting. */
-void omp_wait_init(struct omp_wait *w);
+void omp_wait_init(struct omp_wait *w); /* by the thread that will wait on it */
 void omp_wait_until_ne(struct omp_wait *w, const unsigned int *word, unsigned int old);
 void omp_wait_until_zero(struct omp_wait *w, const unsigned int *word);
 void omp_wake(struct omp_wait *w);

@@ -61,15 +61,17 @@ static __thread bool self_ready;
 
 void omp_wait_init(struct omp_wait *w)
 {
-    kite_waitq_init(&w->wq);
-    w->sleepers = 0;
+    w->thread = kite_thread_self();
+    w->sleeping = 0;
 }
 
 /*
- * Wait until ready(ctx): spin omp_spin_count times, then sleep. A waker
- * changes what ready reads, then calls omp_wake, which looks at sleepers
- * after its store (both are sequentially consistent), so one of the two sees
- * the other: the waker sees the sleeper, or the sleeper sees the change.
+ * Wait until ready(ctx): check omp_spin_count times, then park. A waker
+ * changes what ready reads, then calls omp_wake, which looks at sleeping
+ * after its store (both sequentially consistent), so one of the two sees the
+ * other: the waker sees the sleeper, or the sleeper sees the change. There
+ * is no lock: a waiter never spins behind a waker that the host (or an
+ * interrupt) holds up.
  */
 static KITE_ALWAYS_INLINE void wait_for(struct omp_wait *w, bool (*ready)(const void *ctx),
                                         const void *ctx)
@@ -81,27 +83,19 @@ static KITE_ALWAYS_INLINE void wait_for(struct omp_wait *w, bool (*ready)(const 
         arch_pause();
     }
     while (!ready(ctx)) {
-        unsigned long flags;
-
-        __atomic_add_fetch(&w->sleepers, 1, __ATOMIC_SEQ_CST);
-        flags = kite_waitq_lock(&w->wq);
-        if (ready(ctx)) {
-            kite_waitq_unlock(&w->wq, flags);
-        } else {
-            (void)kite_waitq_sleep(&w->wq, flags, KITE_FOREVER);
+        __atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
+        if (!ready(ctx)) {
+            kite_thread_park();
         }
-        __atomic_sub_fetch(&w->sleepers, 1, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&w->sleeping, 0, __ATOMIC_RELAXED);
     }
 }
 
 void omp_wake(struct omp_wait *w)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&w->sleepers, __ATOMIC_SEQ_CST)) {
-        unsigned long flags = kite_waitq_lock(&w->wq);
-
-        kite_waitq_wake_all_locked(&w->wq, 0);
-        kite_waitq_unlock(&w->wq, flags);
+    if (__atomic_load_n(&w->sleeping, __ATOMIC_SEQ_CST)) {
+        kite_thread_unpark(w->thread);
     }
 }
 
@@ -540,6 +534,8 @@ static void *worker_main(void *arg)
     struct omp_thread *thr = omp_self();
     unsigned int seen = 0;
 
+    omp_wait_init(&w->wait); /* before anything can wait on it: only this thread sleeps there */
+
     for (;;) {
         struct omp_task implicit;
         struct omp_team *team;
@@ -572,7 +568,6 @@ static struct omp_worker *pool_worker(unsigned int slot)
     if (!w) {
         return NULL;
     }
-    omp_wait_init(&w->wait);
     snprintf(name, sizeof(name), "omp%u", slot);
     attr.cpu = (int)cpu_order[slot % ncpus];
     attr.stack_size = pool_stack;
@@ -606,6 +601,8 @@ static void team_init(struct omp_team *team, unsigned int n, struct omp_thread *
     team->level = outer ? outer->level + 1 : 1;
     team->active_level = (outer ? outer->active_level : 0) + (n > 1);
     team->icv = thr->icv;
+    team->waits[0] =
+        &thr->wait; /* now: a quick worker may end the region before the master starts */
     team->bar_arrived = 0;
     team->running = n - 1;
     team->single_count = 0;
