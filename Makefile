@@ -173,7 +173,8 @@ json = printf '{"directory":"%s","file":"%s","output":"%s","command":"%s"},\n' \
 # Objects that may use SSE (floating point: the libc's float formatting, the OpenMP runtime's
 # users) drop -mgeneral-regs-only with a target-specific KCFLAGS_DROP := -mgeneral-regs-only.
 # They run only in threads, whose SSE state the scheduler saves on preemption.
-cc_cmd = $(CC) $(filter-out $(KCFLAGS_DROP),$(KCFLAGS)) -MMD -MP -c $< -o $@
+# -MD, not -MMD: the libc's headers come in with -isystem, and an edit to them must rebuild.
+cc_cmd = $(CC) $(filter-out $(KCFLAGS_DROP),$(KCFLAGS)) -MD -MP -c $< -o $@
 as_cmd = $(CC) $(KAFLAGS) -MMD -MP -c $< -o $@
 
 # Objects rebuild when the flags change, not only when sources do: the stamp
@@ -211,7 +212,7 @@ $(O)/%.o: %.S $(autoconf) $(flags-stamp)
 
 # The runtime's sources may sit outside the tree, so they have their own rule. They may use
 # floating point (SSE): they run only in threads, never in interrupt paths.
-ext_cc_cmd = $(CC) $(filter-out -mgeneral-regs-only,$(KCFLAGS)) $(ext-isystem) $(ext-cflags) -MMD -MP -c $< -o $@
+ext_cc_cmd = $(CC) $(filter-out -mgeneral-regs-only,$(KCFLAGS)) $(ext-isystem) $(ext-cflags) -MD -MP -c $< -o $@
 ifneq ($(ext-objs),)
 $(ext-objs): $(O)/ext/$(ext-name)/%.o: $(ext-dir)/%.c $(autoconf) $(flags-stamp) $(ext-stamp)
 	@mkdir -p $(dir $@)
