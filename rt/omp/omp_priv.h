@@ -66,6 +66,7 @@ struct omp_ws {
 
 struct omp_task;
 struct omp_taskgroup;
+struct omp_initial;
 
 struct omp_team {
     unsigned int nthreads;
@@ -123,6 +124,7 @@ struct omp_thread {
     uint64_t static_trip;        /* static: chunks this thread has taken */
     uint64_t cur_start, cur_end; /* the chunk's iterations (ordered: the token's hand-over) */
     bool has_chunk;
+    struct omp_initial *initial; /* its team of one outside regions, made on first need */
 };
 
 struct omp_thread *omp_self(void);

@@ -12,6 +12,7 @@
  * (nested), runs with a team of one thread (documented in docs/openmp.md).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,10 @@
 #include <arch/cpu.h>
 
 #include "omp_priv.h"
+
+/* Weak: OpenMP does not need rt/pthread, but frees a pthread's state through it when present. */
+int pthread_key_create(pthread_key_t *key, void (*destructor)(void *)) KITE_WEAK;
+int pthread_setspecific(pthread_key_t key, const void *value) KITE_WEAK;
 
 #define POOL_SLOTS (OMP_MAX_THREADS + CONFIG_NR_CPUS)
 
@@ -54,8 +59,16 @@ static struct omp_wait *top_waits[OMP_MAX_THREADS];
 static struct kite_spinlock init_lock = KITE_SPINLOCK_INIT;
 static int inited; /* atomic */
 
-static __thread struct omp_thread self;
-static __thread bool self_ready;
+/*
+ * Each thread's state is on the heap, found through one __thread pointer:
+ * every Kite thread's start clears its __thread block, so each byte there
+ * costs every thread creation, OpenMP or not. A pthread's state is freed at
+ * its exit (a key destructor); other threads keep theirs.
+ */
+static __thread struct omp_thread *self;
+static pthread_key_t self_key;
+static bool self_key_made;
+static void self_free(void *p);
 
 /* ---------------------------------------------------------------- waiting */
 
@@ -381,6 +394,8 @@ void omp_init_once(void)
     if (!inited) {
         order_cpus();
         omp_global_icv.nthreads = ncpus;
+        /* With rt/pthread linked in, a pthread's OpenMP state goes at its exit. */
+        self_key_made = pthread_key_create && pthread_key_create(&self_key, self_free) == 0;
         read_env();
         top_team.waits = top_waits;
         __atomic_store_n(&inited, 1, __ATOMIC_RELEASE);
@@ -394,16 +409,39 @@ unsigned int omp_ncpus(void)
     return ncpus;
 }
 
+static void self_free(void *p)
+{
+    struct omp_thread *thr = p;
+
+    self = NULL;
+    free(thr->initial);
+    free(thr);
+}
+
+static __attribute__((noinline)) struct omp_thread *self_new(void)
+{
+    struct omp_thread *thr;
+
+    omp_init_once();
+    thr = calloc(1, sizeof(*thr));
+    if (!thr) {
+        kite_panic("openmp: no memory for the OpenMP state of thread %s",
+                   kite_thread_current_name());
+    }
+    omp_wait_init(&thr->wait);
+    thr->icv = omp_global_icv;
+    self = thr;
+    if (pthread_setspecific && self_key_made) {
+        (void)pthread_setspecific(self_key, thr);
+    }
+    return thr;
+}
+
 struct omp_thread *omp_self(void)
 {
-    if (__builtin_expect(!self_ready, 0)) {
-        omp_init_once();
-        memset(&self, 0, sizeof(self));
-        omp_wait_init(&self.wait);
-        self.icv = omp_global_icv;
-        self_ready = true;
-    }
-    return &self;
+    struct omp_thread *thr = self;
+
+    return __builtin_expect(thr != NULL, 1) ? thr : self_new();
 }
 
 /*
@@ -417,13 +455,13 @@ struct omp_initial {
     struct omp_wait *wait;
 };
 
-static __thread struct omp_initial *initial;
-
 static void team_init(struct omp_team *team, unsigned int n, struct omp_thread *thr,
                       void (*fn)(void *), void *data);
 
 struct omp_team *omp_team_of(struct omp_thread *thr)
 {
+    struct omp_initial *initial = thr->initial;
+
     if (__builtin_expect(thr->team != NULL, 1)) {
         return thr->team;
     }
@@ -434,6 +472,7 @@ struct omp_team *omp_team_of(struct omp_thread *thr)
                        kite_thread_current_name());
         }
         initial->team.waits = &initial->wait;
+        thr->initial = initial;
     }
     team_init(&initial->team, 1, thr, NULL, NULL);
     initial->team.level = 0;
@@ -635,16 +674,25 @@ static unsigned int team_size(struct omp_thread *thr, unsigned int requested, un
     return n;
 }
 
+/*
+ * What a region changes in its master's state, saved and restored around it:
+ * everything from team up to initial. Not the wait, which a late worker may
+ * still be looking at (and initial, which stays).
+ */
+#define REGION_STATE(thr) ((char *)(thr) + offsetof(struct omp_thread, team))
+#define REGION_STATE_SIZE (offsetof(struct omp_thread, initial) - offsetof(struct omp_thread, team))
+
 void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, unsigned int flags,
                       void (*setup)(struct omp_team *team, void *ctx), void *ctx)
 {
     struct omp_thread *thr = omp_self();
-    struct omp_thread saved = *thr;
+    struct omp_thread saved;
     struct omp_task implicit;
     struct omp_team *team, serial;
     struct omp_wait *serial_waits[1];
     unsigned int n = team_size(thr, nthreads, flags), base = 0;
 
+    memcpy(REGION_STATE(&saved), REGION_STATE(thr), REGION_STATE_SIZE);
     if (n > 1 && __atomic_exchange_n(&pool_busy, 1, __ATOMIC_ACQUIRE)) {
         n = 1; /* another top-level team has the pool */
     }
@@ -684,7 +732,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
         omp_tasks_drain(thr);
         __atomic_store_n(&pool_busy, 0, __ATOMIC_RELEASE);
     }
-    *thr = saved;
+    memcpy(REGION_STATE(thr), REGION_STATE(&saved), REGION_STATE_SIZE);
 }
 
 /* ---------------------------------------------------------------- the ABI */

@@ -7,6 +7,22 @@
 #include <time.h>
 
 #define PT_NS_PER_SEC 1000000000L
+
+/* The read locks a thread holds (see rt/pthread/sync.c): kept in its struct __kite_pthread. */
+#define PT_READ_SLOTS 8
+
+struct pt_read_hold {
+    void *rw; /* pthread_rwlock_t * */
+    unsigned int n;
+};
+
+struct pt_reads {
+    struct pt_read_hold h[PT_READ_SLOTS];
+    unsigned int unnamed; /* holds past PT_READ_SLOTS, counted without names */
+};
+
+/* The calling thread's read holds. */
+struct pt_reads *pt_self_reads(void);
 /* Set in the __magic of an initialized attribute object (cleared by destroy). */
 #define PT_ATTR_MAGIC 0x6b697465u
 

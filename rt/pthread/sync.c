@@ -485,18 +485,13 @@ int pthread_rwlock_destroy(pthread_rwlock_t *rw)
  * unlock by a thread holding nothing to fail. Locks past READ_SLOTS are
  * counted without names: for those, the checks are skipped.
  */
-#define READ_SLOTS 8
-
-struct read_hold {
-    pthread_rwlock_t *rw;
-    unsigned int n;
-};
-
-static __thread struct read_hold reads[READ_SLOTS];
-static __thread unsigned int reads_unnamed;
+#define READ_SLOTS PT_READ_SLOTS
+#define read_hold  pt_read_hold
 
 static struct read_hold *read_held(const pthread_rwlock_t *rw)
 {
+    struct read_hold *reads = pt_self_reads()->h;
+
     for (unsigned int i = 0; i < READ_SLOTS; i++) {
         if (reads[i].n && reads[i].rw == rw) {
             return &reads[i];
@@ -507,6 +502,8 @@ static struct read_hold *read_held(const pthread_rwlock_t *rw)
 
 static int note_read(pthread_rwlock_t *rw, int rc)
 {
+    struct read_hold *reads = pt_self_reads()->h;
+
     if (rc != 0) {
         return rc;
     }
@@ -517,7 +514,7 @@ static int note_read(pthread_rwlock_t *rw, int rc)
             return 0;
         }
     }
-    reads_unnamed++;
+    pt_self_reads()->unnamed++;
     return 0;
 }
 
@@ -604,8 +601,8 @@ int pthread_rwlock_unlock(pthread_rwlock_t *rw)
     h = read_held(rw);
     if (h) {
         h->n--;
-    } else if (reads_unnamed) {
-        reads_unnamed--;
+    } else if (pt_self_reads()->unnamed) {
+        pt_self_reads()->unnamed--;
     } else {
         return EPERM;
     }

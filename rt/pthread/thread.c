@@ -9,8 +9,10 @@
  * Kite join, so it puts itself on a list of zombies at its exit, and the
  * next pthread_create or pthread_detach joins those (at once: they have
  * ended). Threads that pthread_create did not start (the main thread, plain
- * Kite threads) get a struct in their own __thread block the first time
- * they ask for it: it lives as long as they do and cannot be joined.
+ * Kite threads) get a struct from the heap the first time they ask for it:
+ * it cannot be joined, and stays (a Kite thread has no exit hook). Only a
+ * pointer is __thread: every Kite thread's start clears its __thread block,
+ * so each byte there costs every thread creation.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,11 +52,11 @@ struct __kite_pthread {
     int cpu;                  /* the CPU it is bound to, or KITE_CPU_ANY */
     struct key_value *values; /* PTHREAD_KEYS_MAX of them, from the first setspecific */
     struct __kite_pthread *next_zombie;
+    struct pt_reads reads; /* the read locks it holds (sync.c) */
     char name[NAME_LEN];
 };
 
 static __thread struct __kite_pthread *self_pt;
-static __thread struct __kite_pthread foreign_pt;
 
 /* Threads detached while running that have ended, waiting for their Kite join. */
 static struct kite_mutex zombie_lock = KITE_MUTEX_INIT(zombie_lock);
@@ -143,7 +145,7 @@ static KITE_NORETURN void thread_end(struct __kite_pthread *pt, void *ret)
     live_add(-1);
     if (pt->kite_detached) {
         self_pt = NULL;
-        /* Only pthread_create's threads come here, never one using foreign_pt. */
+        /* Only pthread_create's threads come here, never a foreign one. */
         free(pt); // NOLINT(clang-analyzer-unix.Malloc)
         kite_thread_exit(ret);
     }
@@ -174,7 +176,11 @@ pthread_t pthread_self(void)
     struct __kite_pthread *pt = self_pt;
 
     if (!pt) {
-        pt = &foreign_pt;
+        pt = calloc(1, sizeof(*pt));
+        if (!pt) {
+            kite_panic("pthread: no memory for the pthread record of thread %s",
+                       kite_thread_current_name());
+        }
         pt->kt = kite_thread_self();
         pt->foreign = true;
         pt->state = DETACHED;
@@ -183,6 +189,11 @@ pthread_t pthread_self(void)
         self_pt = pt;
     }
     return pt;
+}
+
+struct pt_reads *pt_self_reads(void)
+{
+    return &pthread_self()->reads;
 }
 
 int pthread_equal(pthread_t a, pthread_t b)
