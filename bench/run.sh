@@ -13,8 +13,14 @@
 #     on another (halted) CPU, both CPUs' instructions summed (2 CPUs);
 #   - wall time from QEMU start to "kite: ready" at 512 MiB and at 8 GiB on
 #     2 nodes (three runs each, logged, not compared with anything);
+#   - guest instructions of a task spawn+sync (rt/task) on 1 CPU;
 #   - in the co-kernel test's Linux guest: kitectl boot to Kite's ready (once,
-#     then ten rounds), reserving 2 CPUs, destroy + release of 2 CPUs.
+#     then ten rounds), reserving 2 CPUs, destroy + release of 2 CPUs;
+#   - OpenMP overheads with 4 threads, Kite against Linux with libgomp
+#     (bench/omp-icount: parallel region entry+exit and barrier, guest
+#     instructions of all vCPUs summed by a TCG plugin; target Kite <= 1/5);
+#   - the OpenMP benchmark kernels (bench/omp: STREAM, EP, CG, IS, EPCC) at
+#     bigger sizes, verified, and EPCC's per-construct instruction counts.
 #
 #   run.sh TEST_ELF WORKDIR
 set -u
@@ -44,6 +50,7 @@ boot_until() {
 scripts/mkiso.sh "$elf" "$work/ready.iso" "" 0
 scripts/mkiso.sh "$elf" "$work/malloc.iso" "kite.test=bench.malloc_free_64" 0
 scripts/mkiso.sh "$elf" "$work/threads.iso" "kite.test=bench.thread_create_join,bench.yield_handoff" 0
+scripts/mkiso.sh "$elf" "$work/task.iso" "kite.test=bench.task_spawn_sync" 0
 scripts/mkiso.sh "$elf" "$work/sync.iso" \
     "kite.test=bench.mutex_lock_unlock,bench.cond_signal_same_cpu,bench.cond_signal_other_cpu" 0
 
@@ -80,6 +87,9 @@ echo "<= 1,000 with both CPUs summed, Linux ~5,000, Nautilus 791; same CPU: Linu
 echo "Nautilus 919):"
 probe_runs sync 2
 
+echo "Task runtime (-icount shift=0, 1 CPU; rt/task, docs/tasks.md):"
+probe_runs task 1
+
 echo "Wall time from QEMU start to ready (TCG; logged only):"
 for config in "512M 1 0 1" "8G 2 2 2"; do
     set -- $config
@@ -99,3 +109,10 @@ if test/cokernel/run.sh "$elf" "$work/cokernel" >"$work/cokernel.log" 2>&1; then
 else
     echo "  the co-kernel test failed; see $work/cokernel.log"
 fi
+
+echo "OpenMP overhead, 4 threads (bench/omp-icount; target: Kite <= 1/5 of Linux's libgomp):"
+timeout 3600 bench/omp-icount/run.sh "$work/omp-icount" 2>&1 | sed 's/^/  /'
+
+echo "OpenMP benchmark kernels (bench/omp; wall times logged only, EPCC instructions under icount):"
+bench/omp/run.sh "$(dirname "$elf")/../bench-omp" "$work/omp" 2>&1 | sed 's/^/  /' ||
+    echo "  an OpenMP kernel failed"

@@ -4,7 +4,8 @@
 # `make test`: build the default image (build/) and the test image
 # (build/test/, configs/test_defconfig), then run every tier: host unit
 # tests, the build system's checks, a short fuzzing run of the parsers, the
-# QEMU boots, gdb over serial, and the co-kernel test (Debian's Linux in QEMU running Kite in
+# QEMU boots, external runtimes (make EXT=), OpenMP on Kite and on Linux, the
+# OpenMP benchmark kernels, gdb over serial, and the co-kernel test (Debian's Linux in QEMU running Kite in
 # a partition through kite_host.ko and kitectl). The static checks
 # of `make check` run too, so CI keeps the tree clean. Each runner ends
 # with "N passed, N failed"; this adds them up into the last line. A runner
@@ -74,6 +75,7 @@ else
 fi
 tier "external runtimes (make EXT=)" test/rt/run.sh build/test/rt
 tier "OpenMP (gcc -fopenmp on Kite and on Linux)" test/omp/run.sh build/test/omp
+tier "OpenMP benchmark kernels (bench/omp)" test/bench-omp/run.sh build/test/bench-omp
 tier "gdb over serial" test/gdb/run.sh build/test/kite.elf build/test/gdb
 if [ $ok = 1 ]; then
     tier "co-kernel beside Linux" test/cokernel/run.sh build/test/kite.elf build/test/cokernel
