@@ -290,52 +290,31 @@ static enum omp_sched runtime_sched(long *chunk)
     return thr->icv.run_sched;
 }
 
-#define LOOP_START(name, sched)                                                              \
+/* A schedule's start and next entry points; LOOP_START adds the ordered forms. */
+#define LOOP_PAIR(name, sched, ordered)                                                      \
     bool GOMP_loop_##name##_start(long start, long end, long incr, long chunk, long *istart, \
                                   long *iend);                                               \
     bool GOMP_loop_##name##_start(long start, long end, long incr, long chunk, long *istart, \
                                   long *iend)                                                \
     {                                                                                        \
-        return start_long(sched, start, end, incr, chunk, false, istart, iend);              \
+        return start_long(sched, start, end, incr, chunk, ordered, istart, iend);            \
     }                                                                                        \
     bool GOMP_loop_##name##_next(long *istart, long *iend);                                  \
     bool GOMP_loop_##name##_next(long *istart, long *iend)                                   \
     {                                                                                        \
         return next_long(istart, iend);                                                      \
-    }                                                                                        \
-    bool GOMP_loop_ordered_##name##_start(long start, long end, long incr, long chunk,       \
-                                          long *istart, long *iend);                         \
-    bool GOMP_loop_ordered_##name##_start(long start, long end, long incr, long chunk,       \
-                                          long *istart, long *iend)                          \
-    {                                                                                        \
-        return start_long(sched, start, end, incr, chunk, true, istart, iend);               \
-    }                                                                                        \
-    bool GOMP_loop_ordered_##name##_next(long *istart, long *iend);                          \
-    bool GOMP_loop_ordered_##name##_next(long *istart, long *iend)                           \
-    {                                                                                        \
-        return next_long(istart, iend);                                                      \
     }
+
+#define LOOP_START(name, sched)   \
+    LOOP_PAIR(name, sched, false) \
+    LOOP_PAIR(ordered_##name, sched, true)
 
 LOOP_START(static, OMP_SCHED_STATIC)
 LOOP_START(dynamic, OMP_SCHED_DYNAMIC)
 LOOP_START(guided, OMP_SCHED_GUIDED)
 
-#define LOOP_ALIAS(name, sched)                                                              \
-    bool GOMP_loop_##name##_start(long start, long end, long incr, long chunk, long *istart, \
-                                  long *iend);                                               \
-    bool GOMP_loop_##name##_start(long start, long end, long incr, long chunk, long *istart, \
-                                  long *iend)                                                \
-    {                                                                                        \
-        return start_long(sched, start, end, incr, chunk, false, istart, iend);              \
-    }                                                                                        \
-    bool GOMP_loop_##name##_next(long *istart, long *iend);                                  \
-    bool GOMP_loop_##name##_next(long *istart, long *iend)                                   \
-    {                                                                                        \
-        return next_long(istart, iend);                                                      \
-    }
-
-LOOP_ALIAS(nonmonotonic_dynamic, OMP_SCHED_DYNAMIC)
-LOOP_ALIAS(nonmonotonic_guided, OMP_SCHED_GUIDED)
+LOOP_PAIR(nonmonotonic_dynamic, OMP_SCHED_DYNAMIC, false)
+LOOP_PAIR(nonmonotonic_guided, OMP_SCHED_GUIDED, false)
 
 #define LOOP_RUNTIME(name, ordered)                                                           \
     bool GOMP_loop_##name##_start(long start, long end, long incr, long *istart, long *iend); \

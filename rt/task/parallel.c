@@ -10,6 +10,8 @@
 #include <kite/string.h>
 #include <kite/task.h>
 
+#include "reduce_typed.h"
+
 /* The upper half's first index; lo < hi. Unsigned arithmetic: hi - lo may not fit an int64_t. */
 static int64_t middle(int64_t lo, int64_t hi)
 {
@@ -132,38 +134,5 @@ int kite_parallel_reduce(int64_t lo, int64_t hi, int64_t grain, kite_reduce_map_
     return 0;
 }
 
-/* kite_parallel_reduce_u64 over the generic one: a chunk's value is combined onto its acc. */
-struct u64_fns {
-    kite_reduce_u64_fn map;
-    kite_combine_u64_fn combine;
-    void *arg;
-};
-
-static void u64_map(int64_t lo, int64_t hi, void *acc, void *arg)
-{
-    const struct u64_fns *f = arg;
-    uint64_t *a = acc;
-
-    *a = f->combine(*a, f->map(lo, hi, f->arg), f->arg);
-}
-
-static void u64_combine(void *acc, const void *other, void *arg)
-{
-    const struct u64_fns *f = arg;
-    uint64_t *a = acc;
-
-    *a = f->combine(*a, *(const uint64_t *)other, f->arg);
-}
-
-int kite_parallel_reduce_u64(int64_t lo, int64_t hi, int64_t grain, kite_reduce_u64_fn map,
-                             kite_combine_u64_fn combine, uint64_t identity, uint64_t *result,
-                             void *arg)
-{
-    struct u64_fns f = {map, combine, arg};
-
-    if (!map || !combine) {
-        return -KITE_EINVAL;
-    }
-    return kite_parallel_reduce(lo, hi, grain, u64_map, u64_combine, &identity, result,
-                                sizeof(identity), &f);
-}
+/* kite_parallel_reduce_u64 over the generic one (reduce_typed.h). */
+KITE_REDUCE_TYPED(u64, uint64_t)

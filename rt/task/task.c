@@ -265,6 +265,28 @@ static bool steal_round(struct place *self, struct task_entry *out)
     return false;
 }
 
+/*
+ * One round of looking for work, for workers and for waiting syncs alike:
+ * run a task (from @p's own deque first, then stolen), or spin a round.
+ * False after SPIN_ROUNDS fruitless rounds: time to sleep.
+ */
+static bool work_or_spin(struct place *p, unsigned int *spins)
+{
+    struct task_entry e;
+
+    if ((p && task_deque_pop(&p->dq, &e)) || steal_round(p, &e)) {
+        run_entry(p, &e);
+        *spins = 0;
+        return true;
+    }
+    if (++*spins < SPIN_ROUNDS) {
+        arch_pause();
+        return true;
+    }
+    *spins = 0;
+    return false;
+}
+
 static void *worker_main(void *arg)
 {
     struct place *p = arg;
@@ -272,18 +294,9 @@ static void *worker_main(void *arg)
 
     __atomic_store_n(&p->owner, kite_thread_self(), __ATOMIC_RELEASE);
     for (;;) {
-        struct task_entry e;
-
-        if (task_deque_pop(&p->dq, &e) || steal_round(p, &e)) {
-            run_entry(p, &e);
-            spins = 0;
+        if (work_or_spin(p, &spins)) {
             continue;
         }
-        if (++spins < SPIN_ROUNDS) {
-            arch_pause();
-            continue;
-        }
-        spins = 0;
         __atomic_store_n(&p->asleep, true, __ATOMIC_RELAXED);
         if (sleep_unless(&p->sl, true, any_work, NULL)) {
             count(&p->sleeps);
@@ -559,18 +572,9 @@ int kite_task_sync(struct kite_task_group *g)
         p->depth++;
     }
     while (__atomic_load_n(&g->waiter, __ATOMIC_ACQUIRE) != GROUP_DONE) {
-        struct task_entry e;
-
-        if ((p && task_deque_pop(&p->dq, &e)) || steal_round(p, &e)) {
-            run_entry(p, &e);
-            spins = 0;
+        if (work_or_spin(p, &spins)) {
             continue;
         }
-        if (++spins < SPIN_ROUNDS) {
-            arch_pause();
-            continue;
-        }
-        spins = 0;
         if (!s) {
             s = p && p->cpu >= 0 ? &p->sl : sleeper_get();
         }
