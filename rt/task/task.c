@@ -270,7 +270,7 @@ static bool steal_round(struct place *self, struct task_entry *out)
  * run a task (from @p's own deque first, then stolen), or spin a round.
  * False after SPIN_ROUNDS fruitless rounds: time to sleep.
  */
-static bool work_or_spin(struct place *p, unsigned int *spins)
+static KITE_ALWAYS_INLINE bool work_or_spin(struct place *p, unsigned int *spins)
 {
     struct task_entry e;
 
