@@ -275,7 +275,8 @@ line=$(grep -o 'test: [0-9]* passed, [0-9]* failed' "$out" | tail -1)
 if [ $rc -eq 0 ] && echo "$line" | grep -q 'test: [1-9][0-9]* passed, 0 failed'; then
     ok "exec $id test all: $line"
 else
-    bad "exec $id test all: '${line:-no closing line}', exit $rc" "$(grep -i 'FAIL\|error\|panic' "$out" | head -20)" "$(tail -5 "$out")"
+    bad "exec $id test all: '${line:-no closing line}', exit $rc" "$(grep 'FAIL\|PANIC\|expected' "$out" | head -20)" \
+        "$(kitectl kmsg "$id" 2>&1 | grep 'FAIL\|PANIC\|expected' | head -20)" "$(tail -5 "$out")"
 fi
 refused "rmmod while instance $id runs is refused" "in use\|unavailable\|busy" rmmod kite_host
 refused "releasing a CPU that Kite runs on is refused" "instance $id" kitectl release cpu "$CPU_A"
