@@ -692,7 +692,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
     struct omp_wait *serial_waits[1];
     unsigned int n = team_size(thr, nthreads, flags), base = 0;
 
-    memcpy(REGION_STATE(&saved), REGION_STATE(thr), REGION_STATE_SIZE);
+    __builtin_memcpy(REGION_STATE(&saved), REGION_STATE(thr), REGION_STATE_SIZE);
     if (n > 1 && __atomic_exchange_n(&pool_busy, 1, __ATOMIC_ACQUIRE)) {
         n = 1; /* another top-level team has the pool */
     }
@@ -732,7 +732,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
         omp_tasks_drain(thr);
         __atomic_store_n(&pool_busy, 0, __ATOMIC_RELEASE);
     }
-    memcpy(REGION_STATE(thr), REGION_STATE(&saved), REGION_STATE_SIZE);
+    __builtin_memcpy(REGION_STATE(thr), REGION_STATE(&saved), REGION_STATE_SIZE);
 }
 
 /* ---------------------------------------------------------------- the ABI */
