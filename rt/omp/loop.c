@@ -235,33 +235,25 @@ static uint64_t count_long(long start, long end, long incr)
     return 0;
 }
 
-static bool out_long(bool got, uint64_t lo, uint64_t hi, long *istart, long *iend)
+/* The chunk [lo, hi) of @ws's iteration numbers as loop variable values. */
+static bool bounds_long(const struct omp_ws *ws, uint64_t lo, uint64_t hi, long *istart, long *iend)
 {
-    struct omp_ws *ws = omp_self()->cur_ws;
-
-    if (got) {
-        *istart = (long)(ws->start + lo * ws->incr);
-        *iend = (long)(ws->start + hi * ws->incr);
-    }
-    return got;
+    *istart = (long)(ws->start + lo * ws->incr);
+    *iend = (long)(ws->start + hi * ws->incr);
+    return true;
 }
 
 static bool start_long(enum omp_sched sched, long start, long end, long incr, long chunk,
                        bool ordered, long *istart, long *iend)
 {
-    uint64_t lo = 0, hi = 0;
-    bool got;
+    uint64_t lo, hi;
 
-    if (chunk < 0) {
-        chunk = 0;
-    }
-    got = loop_start(sched, (uint64_t)start, (uint64_t)incr, count_long(start, end, incr),
-                     (uint64_t)chunk, ordered, &lo, &hi);
-    /* A thread with nothing has left the slot; its bounds are not read. */
-    if (!got) {
+    /* A thread with nothing has left the slot: its bounds are not read. */
+    if (!loop_start(sched, (uint64_t)start, (uint64_t)incr, count_long(start, end, incr),
+                    chunk > 0 ? (uint64_t)chunk : 0, ordered, &lo, &hi)) {
         return false;
     }
-    return out_long(got, lo, hi, istart, iend);
+    return bounds_long(omp_self()->cur_ws, lo, hi, istart, iend);
 }
 
 static bool next_long(long *istart, long *iend)
@@ -269,17 +261,8 @@ static bool next_long(long *istart, long *iend)
     struct omp_thread *thr = omp_self();
     struct omp_ws *ws = thr->cur_ws;
     uint64_t lo, hi;
-    bool got;
 
-    if (!ws) {
-        return false;
-    }
-    got = loop_next(thr, &lo, &hi);
-    if (got) {
-        *istart = (long)(ws->start + lo * ws->incr);
-        *iend = (long)(ws->start + hi * ws->incr);
-    }
-    return got;
+    return ws && loop_next(thr, &lo, &hi) && bounds_long(ws, lo, hi, istart, iend);
 }
 
 static enum omp_sched runtime_sched(long *chunk)

@@ -57,10 +57,9 @@ struct omp_ws {
     uint64_t chunk;
     enum omp_sched sched;
     bool ordered;
-    uint64_t next;         /* atomic: the next unclaimed iteration (dynamic, guided) or section */
-    uint64_t ordered_turn; /* atomic: the chunk whose ordered regions may run */
-    uint64_t chunk_seq;    /* ordered dynamic/guided: chunks handed out, under lock */
-    struct kite_spinlock lock;
+    uint64_t next; /* atomic: the next unclaimed iteration (dynamic, guided) or section */
+    /* atomic: the first iteration of the chunk whose ordered regions may run */
+    uint64_t ordered_turn;
     void *copyprivate;
 };
 

@@ -654,7 +654,6 @@ static void team_init(struct omp_team *team, unsigned int n, struct omp_thread *
         team->ws[i].gen = -1;
         team->ws[i].left = n;
         team->ws[i].init = 0;
-        team->ws[i].lock = (struct kite_spinlock)KITE_SPINLOCK_INIT;
     }
 }
 
