@@ -539,7 +539,12 @@ static void schedule(void)
     finish_switch(arch_switch(&prev->rsp, next->rsp, prev));
 }
 
-/* Kick a halted CPU, nearest to @cpu first, so it comes to steal. */
+/*
+ * Kick a halted CPU, nearest to @cpu first, so it comes to steal. One that
+ * was asked already and has not looked yet is passed over: it is on its
+ * way, and a burst of wake-ups (a loop creating threads) then gets up one
+ * halted CPU per thread rather than asking the nearest one again and again.
+ */
 static void kick_stealer(unsigned int cpu)
 {
     unsigned int cpus[CONFIG_NR_CPUS];
@@ -550,9 +555,11 @@ static void kick_stealer(unsigned int cpu)
 
         n = KITE_MIN(n, (unsigned int)CONFIG_NR_CPUS);
         for (unsigned int j = 0; j < n; j++) {
+            struct runq *rq = &rqs[cpus[j]];
+
             if (cpus[j] != cpu && cpu_usable((int)cpus[j]) &&
-                __atomic_load_n(&rqs[cpus[j]].halted, __ATOMIC_SEQ_CST)) {
-                __atomic_store_n(&rqs[cpus[j]].steal_asked, true, __ATOMIC_RELEASE);
+                __atomic_load_n(&rq->halted, __ATOMIC_SEQ_CST) &&
+                !__atomic_exchange_n(&rq->steal_asked, true, __ATOMIC_ACQ_REL)) {
                 arch_smp_kick(cpus[j]);
                 return;
             }

@@ -59,6 +59,12 @@ iso_for() {
 
 has() { grep -aqF -- "$1" "$log"; }
 tail_of_log() { grep -a '\] ' "$log" | tail -"${1:-8}"; }
+# What a failed in-kernel run says about why: the FAIL lines, the failed checks
+# ("error:   file:line: ...") and any panic, ahead of the expected error lines
+# the shell and parser tests provoke on purpose.
+failure_lines() {
+    grep -a 'test: FAIL\|error: test:   \|PANIC\|panic' "$log" | head -12
+}
 
 # The closing line of the in-kernel runner: "test: N passed, M failed".
 kernel_counts() {
@@ -76,7 +82,7 @@ matrix_run() {
         pass "$name: $kp in-kernel tests passed (image at ${base:-?})"
     else
         fail "$name: QEMU status $status (1 expected), kernel said '${kp:-?} passed, ${kf:-?} failed', image at ${base:-?} ($want_base expected)" \
-            "$(grep -a 'FAIL\|error:\|PANIC' "$log" | head -10)" "$(tail_of_log 5)"
+            "$(failure_lines)" "$(tail_of_log 5)"
     fi
 }
 
