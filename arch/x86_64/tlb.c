@@ -8,6 +8,11 @@
  * collapse into one) lose nothing. There are no locks: a requester waiting
  * with interrupts off serves the others' slots meanwhile, so two CPUs
  * shooting down at once never wait on each other.
+ *
+ * A requester also raises each target's pending flag (after bumping its
+ * number, before the IPI), and a serve starts by lowering its own: spin
+ * loops (kite_spin_wait) call arch_tlb_serve on every turn, and with the
+ * flag that costs two loads when nothing is asked, not a scan of every slot.
  */
 #define KITE_LOG_PREFIX "tlb: "
 
@@ -38,7 +43,13 @@ struct done_row {
     uint32_t seq[CONFIG_NR_CPUS];
 } KITE_ALIGNED(64);
 
+/* pending[t]: some request may be waiting for CPU t; raised by requesters, lowered by t. */
+struct pending {
+    uint32_t flag;
+} KITE_ALIGNED(64);
+
 static struct request requests[CONFIG_NR_CPUS];
+static struct pending pending[CONFIG_NR_CPUS];
 static struct done_row done[CONFIG_NR_CPUS];
 static unsigned int nr_slots; /* slots below this may hold requests */
 static unsigned long timeouts;
@@ -64,6 +75,8 @@ static void serve(void)
     unsigned int me = arch_cpu_id(), n = __atomic_load_n(&nr_slots, __ATOMIC_ACQUIRE);
     uint32_t *mine = done[me].seq;
 
+    /* Lowered first: a request raised after this is seen by the next serve. */
+    __atomic_exchange_n(&pending[me].flag, 0, __ATOMIC_ACQ_REL);
     for (unsigned int r = 0; r < n; r++) {
         struct request *rq = &requests[r];
         uint32_t seq = __atomic_load_n(&rq->seq, __ATOMIC_ACQUIRE), again;
@@ -95,8 +108,8 @@ void arch_tlb_serve(void)
 {
     unsigned long flags;
 
-    if (!__atomic_load_n(&nr_slots, __ATOMIC_RELAXED)) {
-        return; /* nobody ever asked */
+    if (!__atomic_load_n(&pending[arch_cpu_id()].flag, __ATOMIC_ACQUIRE)) {
+        return; /* nothing asked of this CPU since its last serve */
     }
     flags = arch_irq_save();
     serve();
@@ -185,6 +198,7 @@ void arch_tlb_flush_range(uintptr_t va, size_t len)
         /* The boot CPU never sets its online flag: it was never started. */
         if (pc && t != me && (t == 0 || __atomic_load_n(&pc->online, __ATOMIC_ACQUIRE))) {
             targets[t / 64] |= 1ull << (t % 64);
+            __atomic_store_n(&pending[t].flag, 1, __ATOMIC_RELEASE);
             arch_lapic_send_ipi(pc->apic_id, ARCH_VECTOR_TLB);
             sent++;
         }
