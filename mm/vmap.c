@@ -42,16 +42,31 @@ static uintptr_t take(uintptr_t *next, uintptr_t window, size_t bytes)
     return at;
 }
 
+#define UNMAP_BATCH 64 /* pages unmapped per TLB shootdown */
+
+/*
+ * Unmap @npages pages from @virt and free their frames: up to UNMAP_BATCH
+ * pages at a time, with one shootdown for each batch (never one per page),
+ * and each frame freed only after no CPU can still reach it.
+ */
 static void unmap_and_free(uintptr_t virt, size_t npages)
 {
-    for (size_t i = 0; i < npages; i++) {
-        uintptr_t v = virt + i * KITE_PAGE_SIZE;
-        uint64_t phys = arch_virt_to_phys(v);
+    uint64_t phys[UNMAP_BATCH];
 
-        if (phys != ~0ull) {
-            arch_unmap_pages(v, KITE_PAGE_SIZE);
-            kite_page_free((void *)(uintptr_t)phys, 0);
+    for (size_t done = 0; done < npages;) {
+        size_t n = KITE_MIN(npages - done, (size_t)UNMAP_BATCH);
+        uintptr_t v = virt + done * KITE_PAGE_SIZE;
+
+        for (size_t i = 0; i < n; i++) {
+            phys[i] = arch_virt_to_phys(v + i * KITE_PAGE_SIZE);
         }
+        arch_unmap_pages(v, n * KITE_PAGE_SIZE);
+        for (size_t i = 0; i < n; i++) {
+            if (phys[i] != ~0ull) {
+                kite_page_free((void *)(uintptr_t)phys[i], 0);
+            }
+        }
+        done += n;
     }
 }
 

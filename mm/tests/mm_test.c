@@ -148,6 +148,39 @@ KITE_TEST(mm, interleaved_spreads_over_nodes)
     KITE_EXPECT(kite_malloc_interleaved(0) == NULL);
 }
 
+/*
+ * A block of 200 pages: freed, its pages are unmapped with one TLB shootdown
+ * per 64 (at most 4 interrupts on another CPU, where one per page would be
+ * 201), and every frame goes back to its node.
+ */
+KITE_TEST(mm, interleaved_free_unmaps_in_batches)
+{
+    unsigned int nodes = kite_numa_node_count(), other = arch_cpus_online() - 1;
+    struct kite_node_mem_stats before[KITE_MAX_NODES], after;
+    size_t pages = 200;
+    uint64_t ipis;
+    uint8_t *p;
+
+    for (unsigned int n = 0; n < nodes && n < KITE_MAX_NODES; n++) {
+        kite_page_stats((int)n, &before[n]);
+    }
+    p = kite_malloc_interleaved(pages * KITE_PAGE_SIZE);
+    KITE_ASSERT(p != NULL);
+    memset(p, 0x5a, pages * KITE_PAGE_SIZE);
+    ipis = arch_irq_count(other, ARCH_VECTOR_TLB);
+    kite_free(p);
+    if (other != 0) {
+        KITE_EXPECT(arch_irq_count(other, ARCH_VECTOR_TLB) - ipis <= 4);
+    }
+    for (size_t i = 0; i < pages; i += 37) {
+        KITE_EXPECT(!arch_addr_mapped((uintptr_t)p + i * KITE_PAGE_SIZE));
+    }
+    for (unsigned int n = 0; n < nodes && n < KITE_MAX_NODES; n++) {
+        kite_page_stats((int)n, &after);
+        KITE_EXPECT_EQ(after.free, before[n].free);
+    }
+}
+
 KITE_TEST(mm, stacks_have_guards)
 {
     struct kite_stack *s = kite_stack_alloc(16 << 10, KITE_NODE_ANY, "mm-test");
