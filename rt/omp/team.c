@@ -7,9 +7,14 @@
  * order[p] (order: every CPU, node by node, nearest first from CPU 0's node)
  * takes pool slots p + 1 .. p + n - 1 for members 1 .. n - 1, and slot s runs
  * on CPU order[s % ncpus]: a team of up to ncpus threads has one per CPU, a
- * bigger one goes round the CPUs again. One top-level team runs at a time; a
- * parallel construct met while the pool is busy, or inside an active region
- * (nested), runs with a team of one thread (documented in docs/openmp.md).
+ * bigger one goes round the CPUs again.
+ *
+ * There are OMP_POOLS such pools, each with its one team: a region with
+ * more than one thread takes the first free pool, so teams started at the
+ * same time by different threads (pthreads), and nested regions when
+ * OMP_MAX_ACTIVE_LEVELS allows them, each get their own workers. A region
+ * that finds every pool taken runs with a team of one thread (documented in
+ * docs/openmp.md). A lone top-level team always has pool 0.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +36,7 @@ int pthread_key_create(pthread_key_t *key, void (*destructor)(void *)) KITE_WEAK
 int pthread_setspecific(pthread_key_t key, const void *value) KITE_WEAK;
 
 #define POOL_SLOTS (OMP_MAX_THREADS + CONFIG_NR_CPUS)
+#define OMP_POOLS  8
 
 struct omp_worker {
     struct kite_thread *thread;
@@ -49,13 +55,18 @@ unsigned int omp_thread_limit = OMP_MAX_THREADS;
 unsigned long omp_spin_count; /* OMP_WAIT_POLICY=passive is the default: see docs/openmp.md */
 static size_t pool_stack = 1u << 20; /* OMP_STACKSIZE */
 
-static struct omp_worker *pool[POOL_SLOTS];
+/* Workers made on demand, and the one team they serve at a time. */
+struct omp_pool {
+    int busy; /* atomic: its team runs */
+    struct omp_team team;
+    struct omp_wait *waits[OMP_MAX_THREADS];
+    struct omp_worker *slot[POOL_SLOTS];
+};
+
+static struct omp_pool pools[OMP_POOLS];
 static unsigned int cpu_order[CONFIG_NR_CPUS];
 static unsigned int cpu_pos[CONFIG_NR_CPUS]; /* cpu -> index in cpu_order */
 static unsigned int ncpus;
-static int pool_busy;            /* atomic: a top-level team runs */
-static struct omp_team top_team; /* the one top-level team */
-static struct omp_wait *top_waits[OMP_MAX_THREADS];
 static struct kite_spinlock init_lock = KITE_SPINLOCK_INIT;
 static int inited; /* atomic */
 
@@ -397,7 +408,9 @@ void omp_init_once(void)
         /* With rt/pthread linked in, a pthread's OpenMP state goes at its exit. */
         self_key_made = pthread_key_create && pthread_key_create(&self_key, self_free) == 0;
         read_env();
-        top_team.waits = top_waits;
+        for (unsigned int k = 0; k < OMP_POOLS; k++) {
+            pools[k].team.waits = pools[k].waits;
+        }
         __atomic_store_n(&inited, 1, __ATOMIC_RELEASE);
     }
     kite_spin_unlock_irqrestore(&init_lock, flags);
@@ -594,10 +607,23 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static struct omp_worker *pool_worker(unsigned int slot)
+/* The first free pool, taken; NULL when every one is busy. */
+static struct omp_pool *pool_take(void)
 {
-    struct omp_worker *w = pool[slot];
+    for (unsigned int k = 0; k < OMP_POOLS; k++) {
+        if (!__atomic_load_n(&pools[k].busy, __ATOMIC_RELAXED) &&
+            !__atomic_exchange_n(&pools[k].busy, 1, __ATOMIC_ACQUIRE)) {
+            return &pools[k];
+        }
+    }
+    return NULL;
+}
+
+static struct omp_worker *pool_worker(struct omp_pool *pool, unsigned int slot)
+{
+    struct omp_worker *w = pool->slot[slot];
     struct kite_thread_attr attr = {0};
+    unsigned int k = (unsigned int)(pool - pools);
     char name[24];
 
     if (w) {
@@ -607,7 +633,11 @@ static struct omp_worker *pool_worker(unsigned int slot)
     if (!w) {
         return NULL;
     }
-    snprintf(name, sizeof(name), "omp%u", slot);
+    if (k) {
+        snprintf(name, sizeof(name), "omp%u.%u", k, slot);
+    } else {
+        snprintf(name, sizeof(name), "omp%u", slot);
+    }
     attr.cpu = (int)cpu_order[slot % ncpus];
     attr.stack_size = pool_stack;
     attr.name = name;
@@ -616,7 +646,7 @@ static struct omp_worker *pool_worker(unsigned int slot)
         free(w);
         return NULL;
     }
-    pool[slot] = w;
+    pool->slot[slot] = w;
     return w;
 }
 
@@ -689,14 +719,15 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
     struct omp_task implicit;
     struct omp_team *team, serial;
     struct omp_wait *serial_waits[1];
+    struct omp_pool *pool = NULL;
     unsigned int n = team_size(thr, nthreads, flags), base = 0;
 
     __builtin_memcpy(REGION_STATE(&saved), REGION_STATE(thr), REGION_STATE_SIZE);
-    if (n > 1 && __atomic_exchange_n(&pool_busy, 1, __ATOMIC_ACQUIRE)) {
-        n = 1; /* another top-level team has the pool */
+    if (n > 1 && (pool = pool_take()) == NULL) {
+        n = 1; /* every pool has a team */
     }
     if (n > 1) {
-        team = &top_team;
+        team = &pool->team;
         base = cpu_pos[kite_cpu()];
     } else {
         team = &serial;
@@ -707,7 +738,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
         setup(team, ctx);
     }
     for (unsigned int i = 1; i < n; i++) {
-        struct omp_worker *w = pool_worker(base + i);
+        struct omp_worker *w = pool_worker(pool, base + i);
 
         if (!w) {
             /* No memory for more workers: the team is smaller (allowed, 10.1.1). */
@@ -729,7 +760,9 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
     if (team->nthreads > 1) {
         wait_for(&thr->wait, team_done, team);
         omp_tasks_drain(thr);
-        __atomic_store_n(&pool_busy, 0, __ATOMIC_RELEASE);
+    }
+    if (pool) {
+        __atomic_store_n(&pool->busy, 0, __ATOMIC_RELEASE); /* also when no worker could be made */
     }
     __builtin_memcpy(REGION_STATE(thr), REGION_STATE(&saved), REGION_STATE_SIZE);
 }

@@ -30,6 +30,8 @@ static const struct omptest tests[] = {
     T(parallel),
     T(parallel_if),
     T(parallel_nested),
+    T(parallel_nested_active),
+    T(parallel_from_pthreads),
     T(query),
     T(wtime),
     T(for_static),

@@ -32,6 +32,8 @@ void omptest_spin(unsigned int n);
 void test_parallel(void);
 void test_parallel_if(void);
 void test_parallel_nested(void);
+void test_parallel_nested_active(void);
+void test_parallel_from_pthreads(void);
 void test_query(void);
 void test_wtime(void);
 void test_for_static(void);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * parallel regions (num_threads, if, nested regions run serialized) and the
- * query functions: team sizes, levels, ancestors, the ICV setters, wtime.
+ * parallel regions (num_threads, if, nested regions serialized by default and
+ * active with max_active_levels 2, teams started by two pthreads at once) and
+ * the query functions: team sizes, levels, ancestors, the ICV setters, wtime.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -117,6 +119,109 @@ void test_parallel_nested(void)
     }
     CHECK(omp_get_max_active_levels() == 1, "max_active_levels %d after setting 1",
           omp_get_max_active_levels());
+}
+
+/* With max_active_levels 2 an inner region has its own team, with barriers and worksharing. */
+void test_parallel_nested_active(void)
+{
+    int inner_sizes[2] = {0}, levels[2] = {0}, active[2] = {0}, ancestor[2] = {-1, -1};
+    int members[2] = {0}, inner_count = 0;
+    long sums[2] = {0};
+
+    omp_set_max_active_levels(2);
+#pragma omp parallel num_threads(2)
+    {
+        int outer = omp_get_thread_num();
+        long sum = 0;
+
+#pragma omp parallel num_threads(3) reduction(+ : sum)
+        {
+            int me = omp_get_thread_num();
+
+#pragma omp atomic
+            inner_count++;
+#pragma omp atomic
+            members[outer] |= 1 << me;
+#pragma omp barrier
+            if (me == 0) {
+                inner_sizes[outer] = omp_get_num_threads();
+                levels[outer] = omp_get_level();
+                active[outer] = omp_get_active_level();
+                ancestor[outer] = omp_get_ancestor_thread_num(1);
+                CHECK(omp_get_team_size(1) == 2 && omp_get_team_size(2) == 3,
+                      "team sizes %d and %d", omp_get_team_size(1), omp_get_team_size(2));
+            }
+#pragma omp for schedule(dynamic, 7)
+            for (int i = 0; i < 1000; i++) {
+                sum += i;
+            }
+        }
+        sums[outer] = sum;
+    }
+    omptest_say("max_active_levels %d: 2 outer threads ran %d inner threads", 2, inner_count);
+    CHECK(inner_count == 6, "inner regions ran %d threads, expected 6", inner_count);
+    for (int i = 0; i < 2; i++) {
+        omptest_say("outer %d: inner team %d (members %#x), level %d, active level %d, "
+                    "ancestor %d, sum %ld",
+                    i, inner_sizes[i], (unsigned int)members[i], levels[i], active[i], ancestor[i],
+                    sums[i]);
+        CHECK(inner_sizes[i] == 3 && members[i] == 7 && levels[i] == 2 && active[i] == 2 &&
+                  ancestor[i] == i && sums[i] == 499500,
+              "outer thread %d's inner region", i);
+    }
+    omp_set_max_active_levels(1);
+}
+
+/* Two pthreads start regions at the same moment: each gets a whole team. */
+struct pthread_team {
+    pthread_barrier_t *start;
+    int size;
+    long sum;
+    int members;
+};
+
+static void *team_from_pthread(void *arg)
+{
+    struct pthread_team *pt = arg;
+    long sum = 0;
+
+    pthread_barrier_wait(pt->start);
+#pragma omp parallel num_threads(3) reduction(+ : sum)
+    {
+#pragma omp atomic
+        pt->members |= 1 << omp_get_thread_num();
+        omptest_spin(200000); /* so that the two regions overlap */
+#pragma omp barrier
+#pragma omp single
+        pt->size = omp_get_num_threads();
+#pragma omp for
+        for (int i = 1; i <= 300; i++) {
+            sum += i;
+        }
+    }
+    pt->sum = sum;
+    return NULL;
+}
+
+void test_parallel_from_pthreads(void)
+{
+    pthread_barrier_t start;
+    pthread_t t[2];
+    struct pthread_team pt[2] = {{&start, 0, 0, 0}, {&start, 0, 0, 0}};
+
+    CHECK(pthread_barrier_init(&start, NULL, 2) == 0, "pthread_barrier_init");
+    for (int i = 0; i < 2; i++) {
+        CHECK(pthread_create(&t[i], NULL, team_from_pthread, &pt[i]) == 0, "pthread_create %d",
+              i);
+    }
+    for (int i = 0; i < 2; i++) {
+        CHECK(pthread_join(t[i], NULL) == 0, "pthread_join %d", i);
+        omptest_say("pthread %d: a team of %d (members %#x), sum %ld", i, pt[i].size,
+                    (unsigned int)pt[i].members, pt[i].sum);
+        CHECK(pt[i].size == 3 && pt[i].members == 7 && pt[i].sum == 45150, "pthread %d's team",
+              i);
+    }
+    pthread_barrier_destroy(&start);
 }
 
 void test_query(void)
