@@ -24,8 +24,8 @@
 #include <arch/apic.h>
 #include <arch/tlb.h>
 
-#define FULL_FLUSH_PAGES 32 /* above this many pages, one CR3 reload beats invlpg each */
-#define ACK_TIMEOUT_MS   100
+#define FULL_FLUSH_PAGES 32   /* above this many pages, one CR3 reload beats invlpg each */
+#define ACK_TIMEOUT_MS   1000 /* far beyond hardware; an emulator's host may stall a CPU 100 ms */
 #define ALL              UINTPTR_MAX /* a range's end that means everything */
 #define MASK_WORDS       ((CONFIG_NR_CPUS + 63) / 64)
 

@@ -257,6 +257,6 @@ KITE_TEST(tlb, concurrent_shootdowns_complete)
     if (arch_irq_enabled()) {
         KITE_EXPECT(arch_irq_count(0, ARCH_VECTOR_TLB) > ipis0);
     }
-    /* Far below one 100 ms timeout per flush, which is what a missed request would cost. */
+    /* Far below one 1 s timeout per flush, which is what a missed request would cost. */
     KITE_EXPECT(took < 5000);
 }

@@ -16,7 +16,7 @@ void arch_tlb_init(void);
  * for large ranges) and from every other online CPU's, and return once each
  * has confirmed. Callable with interrupts off and from any context but NMI;
  * while it waits it serves other CPUs' requests, so two CPUs flushing at
- * once both finish. A CPU that does not confirm within 100 ms is named in a
+ * once both finish. A CPU that does not confirm within 1 s is named in a
  * warning and left behind. Do not hold a lock that another CPU may be
  * spinning for with interrupts off: it cannot confirm until it gets it.
  */
