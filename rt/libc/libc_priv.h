@@ -48,6 +48,11 @@ size_t LIBC_NAME(strspn)(const char *s, const char *accept);
 size_t LIBC_NAME(strcspn)(const char *s, const char *reject);
 char *LIBC_NAME(strpbrk)(const char *s, const char *accept);
 char *LIBC_NAME(strtok_r)(char *restrict s, const char *restrict delim, char **restrict save);
+char *LIBC_NAME(strtok)(char *restrict s, const char *restrict delim);
+char *LIBC_NAME(stpcpy)(char *restrict dst, const char *restrict src);
+void *LIBC_NAME(memmem)(const void *hay, size_t hay_len, const void *needle, size_t needle_len);
+int LIBC_NAME(strcasecmp)(const char *a, const char *b);
+int LIBC_NAME(strncasecmp)(const char *a, const char *b, size_t n);
 
 /* strtol.c */
 long LIBC_NAME(strtol)(const char *restrict s, char **restrict end, int base);

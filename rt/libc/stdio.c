@@ -9,8 +9,10 @@
  * Built with SSE allowed (rt/Makefile): printf and fprintf take doubles,
  * which arrive in XMM registers that only such code saves for va_arg.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +153,26 @@ int fputs(const char *restrict s, FILE *restrict f)
 {
     write_text(f, s, strlen(s));
     return 0;
+}
+
+size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f)
+{
+    if (!size || !n || n > SIZE_MAX / size) {
+        return 0; /* nothing to write, or more bytes than an address space holds */
+    }
+    write_text(f, p, size * n);
+    return n;
+}
+
+void perror(const char *s)
+{
+    const char *msg = strerror(errno);
+
+    if (s && *s) {
+        fprintf(stderr, "%s: %s\n", s, msg);
+    } else {
+        fprintf(stderr, "%s\n", msg);
+    }
 }
 
 /* The text and its newline in one write, so the line is never split. */

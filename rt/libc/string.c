@@ -107,8 +107,8 @@ char *LIBC_NAME(strtok_r)(char *restrict s, const char *restrict delim, char **r
 {
     char *end;
 
-    if (!s) {
-        s = *save;
+    if (!s && (s = *save) == NULL) {
+        return NULL; /* continued before it was started */
     }
     s += LIBC_NAME(strspn)(s, delim);
     if (*s == '\0') {
@@ -121,4 +121,57 @@ char *LIBC_NAME(strtok_r)(char *restrict s, const char *restrict delim, char **r
     }
     *save = end;
     return s;
+}
+
+/* Not reentrant (one position for every thread): use strtok_r in threads. */
+char *LIBC_NAME(strtok)(char *restrict s, const char *restrict delim)
+{
+    static char *save;
+
+    return LIBC_NAME(strtok_r)(s, delim, &save);
+}
+
+char *LIBC_NAME(stpcpy)(char *restrict dst, const char *restrict src)
+{
+    while ((*dst = *src++) != '\0') {
+        dst++;
+    }
+    return dst;
+}
+
+void *LIBC_NAME(memmem)(const void *hay, size_t hay_len, const void *needle, size_t needle_len)
+{
+    const unsigned char *h = hay, *n = needle;
+
+    if (needle_len == 0) {
+        return (void *)h;
+    }
+    for (size_t i = 0; needle_len <= hay_len && i <= hay_len - needle_len; i++) {
+        if (h[i] == n[0] && memcmp(h + i, n, needle_len) == 0) {
+            return (void *)(h + i);
+        }
+    }
+    return NULL;
+}
+
+static int lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int LIBC_NAME(strncasecmp)(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = lower((unsigned char)a[i]), cb = lower((unsigned char)b[i]);
+
+        if (ca != cb || ca == '\0') {
+            return ca - cb;
+        }
+    }
+    return 0;
+}
+
+int LIBC_NAME(strcasecmp)(const char *a, const char *b)
+{
+    return LIBC_NAME(strncasecmp)(a, b, (size_t)-1);
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <kite/arch.h>
@@ -63,4 +64,36 @@ int sched_yield(void)
 int sched_getcpu(void)
 {
     return (int)kite_cpu();
+}
+
+time_t time(time_t *t)
+{
+    time_t now = (time_t)(kite_time_ns() / NS_PER_SEC);
+
+    if (t) {
+        *t = now;
+    }
+    return now;
+}
+
+clock_t clock(void)
+{
+    return (clock_t)(kite_time_ns() / (NS_PER_SEC / CLOCKS_PER_SEC));
+}
+
+double difftime(time_t end, time_t start)
+{
+    return (double)end - (double)start;
+}
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+    uint64_t ns = kite_time_ns();
+
+    (void)tz;
+    if (tv) {
+        tv->tv_sec = (time_t)(ns / NS_PER_SEC);
+        tv->tv_usec = (suseconds_t)(ns % NS_PER_SEC / 1000);
+    }
+    return 0;
 }

@@ -91,6 +91,17 @@ matrix_run bios-1cpu --smp 1 --mem 512M
 grep -aq 'identity-mapped: 0 x 1 GiB, [1-9][0-9]* x 2 MiB.*not offered' "$log" &&
     pass "bios-1cpu: RAM mapped with 2 MiB pages (qemu64 offers no 1 GiB pages)" ||
     fail "bios-1cpu: the paging line does not say 2 MiB pages" "$(grep -a 'paging:' "$log")"
+# What the libc suite wrote to stdout and stderr reached the serial console.
+libc_lines=("libc: printf works" "libc: fwrite works" "libc: perror: Invalid argument")
+missing_libc=()
+for l in "${libc_lines[@]}"; do
+    tr -d '\r' <"$log" | grep -aqx -- "$l" || missing_libc+=("$l")
+done
+if [ ${#missing_libc[@]} -eq 0 ]; then
+    pass "bios-1cpu: the libc's printf, fwrite and perror lines are on the serial console"
+else
+    fail "bios-1cpu: missing libc output lines" "${missing_libc[@]/#/missing: }"
+fi
 # 6 GiB: q35 puts RAM at 4-6 GiB, two whole gigabytes, which -cpu max maps with 1 GiB pages.
 matrix_run bios-4cpu --smp 4 --mem 6G --cpu max
 grep -aq 'identity-mapped: [1-9][0-9]* x 1 GiB' "$log" &&

@@ -46,6 +46,10 @@ int fputc(int c, FILE *f);
 int putc(int c, FILE *f);
 int putchar(int c);
 int fputs(const char *restrict s, FILE *restrict f);
+/* @n items of @size bytes; returns @n (the consoles take everything). */
+size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f);
+/* "@s: " (when @s is neither NULL nor empty), strerror(errno) and a newline, on stderr. */
+void perror(const char *s);
 /* @s and a newline. */
 int puts(const char *s);
 int fflush(FILE *f);

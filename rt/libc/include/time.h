@@ -10,6 +10,9 @@
 
 typedef long time_t;
 typedef int clockid_t;
+typedef long clock_t;
+
+#define CLOCKS_PER_SEC 1000000L
 
 struct timespec {
     time_t tv_sec;
@@ -28,3 +31,13 @@ int clock_getres(clockid_t clock, struct timespec *res);
  * EINVAL when tv_nsec is outside 0..999999999 or tv_sec is negative.
  */
 int nanosleep(const struct timespec *req, struct timespec *rem);
+
+/* Seconds of CLOCK_REALTIME (since kernel entry, see above), also into *@t when given. */
+time_t time(time_t *t);
+/*
+ * Processor time, in CLOCKS_PER_SEC units: Kite keeps no per-program CPU
+ * account (the program is all there is), so this is CLOCK_MONOTONIC's time
+ * since kernel entry, as the wall time an unmodified benchmark measures.
+ */
+clock_t clock(void);
+double difftime(time_t end, time_t start);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <kite/arch.h>
 #include <kite/test.h>
@@ -134,4 +135,13 @@ KITE_TEST(libc, strtod_reads_back)
         snprintf(buf, sizeof(buf), "%.17g", v);
         KITE_EXPECT(strtod(buf, NULL) == v);
     }
+}
+
+KITE_TEST(libc, difftime)
+{
+    time_t now = time(NULL);
+
+    KITE_EXPECT(difftime(7, 2) == 5.0);
+    KITE_EXPECT(difftime(2, 7) == -5.0);
+    KITE_EXPECT(difftime(now, now) == 0.0);
 }

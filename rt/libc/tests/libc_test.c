@@ -5,13 +5,17 @@
  * C names link to the libc (printf writes through the console). The pure
  * parts are tested on the host against glibc (the *_utest.c files here).
  */
+#include <alloca.h>
 #include <assert.h>
 #include <errno.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,4 +201,91 @@ KITE_TEST(libc, unistd_sysconf_and_sleep)
     KITE_EXPECT_EQ(sleep(1), 0);
     KITE_ASSERT(clock_gettime(CLOCK_MONOTONIC, &a) == 0);
     KITE_EXPECT(ts_ns(&a) - ts_ns(&b) >= 1000000000LL);
+}
+
+/* longjmp from a few frames down, back into a setjmp whose function is still running. */
+static jmp_buf jump_env;
+
+static __attribute__((noinline)) int jump_from_depth(int depth, int val)
+{
+    volatile char pad[64];
+
+    pad[0] = (char)depth;
+    if (depth < 0) {
+        return -1; /* never: only so that the recursion visibly ends */
+    }
+    if (depth == 0) {
+        longjmp(jump_env, val);
+    }
+    return jump_from_depth(depth - 1, val) + pad[0];
+}
+
+KITE_TEST(libc, setjmp_and_longjmp)
+{
+    volatile int rounds = 0, last = -1;
+    int rc = setjmp(jump_env);
+
+    if (rc != 0) {
+        last = rc;
+    }
+    if (rounds++ < 2) {
+        (void)jump_from_depth(5, rounds == 1 ? 0 : 42); /* 0 arrives as 1 */
+    }
+    KITE_EXPECT_EQ(rounds, 3);
+    KITE_EXPECT_EQ(last, 42);
+    /* The first jump's value: done again, on its own. */
+    if ((rc = setjmp(jump_env)) == 0) {
+        (void)jump_from_depth(2, 0);
+    }
+    KITE_EXPECT_EQ(rc, 1);
+}
+
+KITE_TEST(libc, time_clock_and_gettimeofday)
+{
+    struct timespec ts, pause = {0, 20000000};
+    struct timeval tv;
+    time_t t = -1, t0 = time(NULL);
+    clock_t c0 = clock();
+
+    KITE_EXPECT_EQ(gettimeofday(&tv, NULL), 0);
+    KITE_EXPECT_EQ(clock_gettime(CLOCK_REALTIME, &ts), 0);
+    KITE_EXPECT(tv.tv_usec >= 0 && tv.tv_usec < 1000000);
+    KITE_EXPECT(ts.tv_sec - tv.tv_sec <= 1 && ts.tv_sec >= tv.tv_sec);
+    KITE_EXPECT(time(&t) == t && t >= t0);
+    KITE_EXPECT_EQ(nanosleep(&pause, NULL), 0);
+    KITE_EXPECT(clock() - c0 >= 20 * CLOCKS_PER_SEC / 1000);
+    KITE_EXPECT_EQ(gettimeofday(NULL, NULL), 0);
+}
+
+KITE_TEST(libc, more_strings_and_output)
+{
+    char buf[32], *p;
+    char *words = strdup("a,b;;c");
+    const char hay[] = "abcabcd";
+    static const char *const hello[] = {"Hello", "hELLO", "abc", "ABD", "KITEx", "kitey"};
+    char *space = alloca(64); // cppcheck-suppress allocaCalled ; alloca is what is tested
+
+    KITE_ASSERT(words != NULL);
+    KITE_EXPECT(strcmp(strtok(words, ",;"), "a") == 0);
+    KITE_EXPECT(strcmp(strtok(NULL, ",;"), "b") == 0);
+    KITE_EXPECT(strcmp(strtok(NULL, ",;"), "c") == 0);
+    KITE_EXPECT(strtok(NULL, ",;") == NULL);
+    free(words);
+    p = stpcpy(stpcpy(buf, "ab"), "cd");
+    KITE_EXPECT(p == buf + 4 && strcmp(buf, "abcd") == 0);
+    KITE_EXPECT(memmem(hay, 7, "abcd", 4) == hay + 3);
+    KITE_EXPECT(memmem(hay, 7, "abce", 4) == NULL);
+    KITE_EXPECT(memmem(hay, 7, "", 0) == hay);
+    KITE_EXPECT(memmem(hay, 2, "abc", 3) == NULL);
+    KITE_EXPECT(strcasecmp(hello[0], hello[1]) == 0);
+    KITE_EXPECT(strcasecmp(hello[2], hello[3]) < 0);
+    KITE_EXPECT(strncasecmp(hello[4], hello[5], 4) == 0);
+    memset(space, 7, 64);
+    KITE_EXPECT(space[63] == 7);
+    /* The QEMU boots tier looks for these two lines in the serial log. */
+    KITE_EXPECT_EQ(fwrite("libc: fwrite works\n", 19, 1, stdout), 1);
+    KITE_EXPECT_EQ(fwrite("x", 0, 5, stdout), 0);
+    KITE_EXPECT_EQ(fflush(stdout), 0);
+    errno = EINVAL;
+    perror("libc: perror");
 }

@@ -5,12 +5,14 @@
  * class and case mapping for EOF and all 256 byte values, and the string
  * functions on tables of inputs, including empty strings and sets.
  */
+#define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -120,13 +122,47 @@ static void test_strtok_r(void **state)
     }
 }
 
+static int sign(int v)
+{
+    return (v > 0) - (v < 0);
+}
+
+/* strcasecmp, strncasecmp, stpcpy and memmem against glibc on every pair of inputs. */
+static void test_case_and_search(void **state)
+{
+    static const char *const more[] = {"",       "a",  "A", "abc", "ABD",  "abC",     "Hello",
+                                       "hELLO!", "zz", "[", "_",   "\x80", "\xc3\xa9"};
+    char want[32], got[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+        for (size_t j = 0; j < sizeof(more) / sizeof(more[0]); j++) {
+            size_t hay = strlen(more[i]), needle = strlen(more[j]);
+
+            assert_int_equal(sign(kite_libc_strcasecmp(more[i], more[j])),
+                             sign(strcasecmp(more[i], more[j])));
+            for (size_t n = 0; n < 8; n++) {
+                assert_int_equal(sign(kite_libc_strncasecmp(more[i], more[j], n)),
+                                 sign(strncasecmp(more[i], more[j], n)));
+            }
+            assert_ptr_equal(kite_libc_memmem(more[i], hay, more[j], needle),
+                             memmem(more[i], hay, more[j], needle));
+            assert_ptr_equal(kite_libc_memmem(more[i], hay / 2, more[j], needle / 2),
+                             memmem(more[i], hay / 2, more[j], needle / 2));
+        }
+        memset(want, 'W', sizeof(want));
+        memset(got, 'W', sizeof(got));
+        assert_int_equal(stpcpy(want, more[i]) - want, kite_libc_stpcpy(got, more[i]) - got);
+        assert_memory_equal(want, got, sizeof(want));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ctype),
-        cmocka_unit_test(test_spans),
-        cmocka_unit_test(test_copies),
-        cmocka_unit_test(test_strtok_r),
+        cmocka_unit_test(test_ctype),           cmocka_unit_test(test_spans),
+        cmocka_unit_test(test_copies),          cmocka_unit_test(test_strtok_r),
+        cmocka_unit_test(test_case_and_search),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
