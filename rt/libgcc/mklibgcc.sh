@@ -36,39 +36,56 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/o"
 (cd "$tmp/o" && ar x "$(realpath "$libgcc_a")")
 # Empty members (__main.o, _trampoline.o on x86-64) are left out.
+declare -A nonempty=()
+while read -r o; do nonempty[$o]=1; done < <(nm -A "$tmp"/o/*.o 2>/dev/null | sed 's/:.*//' | sort -u)
 for o in "$tmp"/o/*.o; do
-    [ -n "$(nm "$o" 2>/dev/null)" ] || rm "$o"
+    [ -n "${nonempty[$o]:-}" ] || rm "$o"
 done
 : >"$tmp/left-out"
 : >"$tmp/rename"
+: >"$tmp/wrapped"
 
-for o in "$tmp"/o/*.o; do
-    name=$(basename "$o")
+# One objdump and one nm over all members (a process per member would take minutes).
+cd "$tmp/o"
+objdump -d ./*.o | awk '/^\.\/.*\.o:/ {f = substr($1, 3, length($1) - 3)}
+    /-0x[0-9a-f]*\(%r[sb]p\)/ {print f}' | sort -u >"$tmp/redzone"
+objdump -r ./*.o | awk '/^\.\/.*\.o:/ {f = substr($1, 3, length($1) - 3)}
+    /R_X86_64_(TLS|DTP|TPOFF|GOTTPOFF)/ {print f}' | sort -u >"$tmp/tls"
+nm -A -g --defined-only ./*.o | awk '{sub(/^\.\//, ""); sub(/:.*/, "", $1); print $1, $NF}' >"$tmp/defs"
+
+declare -A redzone=() tls=()
+drop=()
+while read -r o; do redzone[$o]=1; done <"$tmp/redzone"
+while read -r o; do tls[$o]=1; done <"$tmp/tls"
+for o in *.o; do
     why=
-    case "$name" in
+    case "$o" in
     morestack* | generic-morestack* | *emutls* | enable-execute-stack* | cpuinfo* | sfp-exceptions*)
         why="user space only" ;;
     esac
-    if [ -z "$why" ] && objdump -d "$o" | grep -q -- '-0x[0-9a-f]*(%r[sb]p)'; then
-        defs=$(nm -g --defined-only "$o" | awk 'NF == 3 {print $3}')
+    if [ -z "$why" ] && [ -n "${redzone[$o]:-}" ]; then
+        defs=$(awk -v f="$o" '$1 == f {print $2}' "$tmp/defs")
         wrap=1
         for d in $defs; do
             case " $WRAPPED " in *" $d "*) ;; *) wrap=0 ;; esac
         done
         if [ "$wrap" -eq 1 ] && [ -n "$defs" ]; then
             for d in $defs; do echo "$d __kite_libgcc_$d" >>"$tmp/rename"; done
+            echo "$o" >>"$tmp/wrapped"
         else
             why="red zone"
         fi
     fi
-    if [ -z "$why" ] && objdump -r "$o" | grep -q 'R_X86_64_\(TLS\|DTP\|TPOFF\|GOTTPOFF\)'; then
+    if [ -z "$why" ] && [ -n "${tls[$o]:-}" ]; then
         why="thread-local storage"
     fi
     if [ -n "$why" ]; then
-        echo "$name: $why" >>"$tmp/left-out"
-        rm "$o"
+        echo "$o: $why" >>"$tmp/left-out"
+        drop+=("$o")
     fi
 done
+rm -f "${drop[@]}"
+cd - >/dev/null
 for w in $WRAPPED; do
     if ! grep -q "^$w " "$tmp/rename"; then
         echo "mklibgcc: $w is to be wrapped, but no member of $libgcc_a defines it" \
@@ -76,29 +93,44 @@ for w in $WRAPPED; do
         exit 1
     fi
 done
-for o in "$tmp"/o/*.o; do
-    objcopy --redefine-syms="$tmp/rename" "$o"
-done
+while read -r o; do
+    objcopy --redefine-syms="$tmp/rename" "$tmp/o/$o"
+done <"$tmp/wrapped"
 for w in $WRAPPED; do
     "$@" -DKITE_WRAP_"$w" -c "$wrap_c" -o "$tmp/o/kite_wrap$w.o"
 done
 
-# Leave out members that need what no kept member defines, until none does.
-while :; do
-    { nm -g --defined-only "$tmp"/o/*.o | awk 'NF == 3 {print $3}'; echo abort; } |
-        sort -u >"$tmp/defined"
-    dropped=0
-    for o in "$tmp"/o/*.o; do
-        need=$(nm -u "$o" | awk 'NF == 2 {print $2}' | sort -u | comm -23 - "$tmp/defined" |
-            grep -v '^_GLOBAL_OFFSET_TABLE_$' || true)
-        if [ -n "$need" ]; then
-            echo "$(basename "$o"): needs" $need >>"$tmp/left-out"
-            rm "$o"
-            dropped=1
-        fi
-    done
-    [ "$dropped" -eq 0 ] && break
-done
+# Leave out members that need what no kept member defines, until none does: one nm
+# for all, and the fixed point in awk.
+cd "$tmp/o"
+{
+    nm -A -g --defined-only ./*.o | awk '{f = $1; sub(/^\.\//, "", f); sub(/:.*/, "", f); print "D", f, $NF}'
+    nm -A -u ./*.o | awk '{f = $1; sub(/^\.\//, "", f); sub(/:.*/, "", f); print "U", f, $NF}'
+} | awk '
+    $1 == "D" { def[$2] = def[$2] " " $3; files[$2] = 1 }
+    $1 == "U" { use[$2] = use[$2] " " $3; files[$2] = 1 }
+    END {
+        for (f in files) kept[f] = 1
+        do {
+            split("", have)
+            have["abort"] = 1
+            have["_GLOBAL_OFFSET_TABLE_"] = 1
+            for (f in kept) { n = split(def[f], d, " "); for (i = 1; i <= n; i++) have[d[i]] = 1 }
+            changed = 0
+            split("", drop)
+            for (f in kept) {
+                n = split(use[f], u, " "); need = ""
+                for (i = 1; i <= n; i++) if (!(u[i] in have)) need = need " " u[i]
+                if (need != "") { print f ": needs" need; drop[f] = 1; changed = 1 }
+            }
+            for (f in drop) delete kept[f]
+        } while (changed)
+        for (f in kept) { n = split(def[f], d, " "); for (i = 1; i <= n; i++) print d[i] > "/dev/stderr" }
+    }' >"$tmp/needs" 2>"$tmp/defined.raw"
+cd - >/dev/null
+sed 's/:.*//' "$tmp/needs" | (cd "$tmp/o" && xargs -r rm)
+cat "$tmp/needs" >>"$tmp/left-out"
+{ sort -u "$tmp/defined.raw"; echo abort; } | sort -u >"$tmp/defined"
 
 # The helpers docs/runtime.md promises.
 want="__popcountdi2 __popcountti2 __paritydi2 __parityti2 __ffsti2 __clzti2 __ctzti2
