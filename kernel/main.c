@@ -24,6 +24,7 @@
 #include <kite/sync.h>
 #include <kite/test.h>
 #include <kite/thread.h>
+#include <kite/walltime.h>
 
 #include <generated/ext.h> /* KITE_RUNTIME_NAME: make EXT='s ext-name, or "kite" */
 
@@ -166,6 +167,7 @@ void kite_start(uint64_t mbi_phys)
     kite_numa_init();                 /* nodes, their memory, CPUs and distances */
     kite_mm_init();                   /* final page tables, a page allocator per node region */
     arch_time_calibrate();            /* TSC rate against the HPET, unless CPUID gave it */
+    kite_walltime_init();             /* the date: the CMOS clock, or the host's in a partition */
     kite_sched_init();                /* threads: the boot context and CPU 0's idle thread */
     kite_smp_init();                  /* the other CPUs: started, each in its idle thread */
     kite_init_level(KITE_INIT_ARCH);

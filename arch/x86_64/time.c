@@ -169,9 +169,12 @@ void arch_time_calibrate(void)
     arch_tsc_khz = 1000000;
 }
 
+uint64_t arch_tsc_to_ns(uint64_t ticks)
+{
+    return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
+}
+
 uint64_t kite_time_ns(void)
 {
-    uint64_t ticks = arch_tsc() - arch_boot_tsc;
-
-    return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
+    return arch_tsc_to_ns(arch_tsc() - arch_boot_tsc);
 }

@@ -320,6 +320,8 @@ int kite_bootblock_build(void *region, const struct kite_bb_desc *d, struct kite
     bp->instance = d->instance;
     bp->flags = 0;
     bp->tsc_khz = d->tsc_khz;
+    bp->wall_ns = d->wall_ns;
+    bp->wall_tsc = d->wall_tsc;
     bp->nr_cpus = d->nr_cpus;
     for (uint32_t i = 0; i < d->nr_cpus; i++) {
         bp->cpus[i] = d->cpus[i];

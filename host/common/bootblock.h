@@ -49,6 +49,8 @@ struct kite_bb_desc {
     uint64_t shared_size; /* its bytes */
     const char *cmdline;  /* NUL-terminated; NULL means empty */
     uint64_t load_base;   /* where the image was put: mem[0].base */
+    uint64_t wall_ns;     /* the host's wall clock (ns since 1970 UTC), 0 for none ... */
+    uint64_t wall_tsc;    /* ... and the TSC read at the same moment */
 };
 
 /* Offsets of the parts in the region; total is the least size the region may have. */

@@ -432,6 +432,7 @@ static bool apic_of_instance(const struct kh_instance *in, u32 apic_id)
 
 static void fill_desc(const struct kh_instance *in, struct kite_bb_desc *d)
 {
+	unsigned long flags;
 	u32 i, j;
 
 	d->instance = in->id;
@@ -456,6 +457,11 @@ static void fill_desc(const struct kh_instance *in, struct kite_bb_desc *d)
 	d->sipi_page = kh.sipi_phys;
 	d->cmdline = in->kargs;
 	d->load_base = kh.chunks[in->chunk[0]].base;
+	/* The wall clock for Kite: the host's time and the TSC, read together. */
+	local_irq_save(flags);
+	d->wall_tsc = rdtsc_ordered();
+	d->wall_ns = ktime_get_real_ns();
+	local_irq_restore(flags);
 }
 
 long kh_boot(u32 id)

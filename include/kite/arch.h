@@ -38,6 +38,17 @@ extern uint64_t arch_tsc_khz;
 
 /* Nanoseconds since kernel entry (0 until the TSC rate is known). */
 uint64_t kite_time_ns(void);
+/* Nanoseconds for @ticks of the TSC (0 until the rate is known). */
+uint64_t arch_tsc_to_ns(uint64_t ticks);
+
+struct kite_date;
+/*
+ * Read the real-time clock (the CMOS clock) into @out, in UTC as the
+ * firmware keeps it. 0, or -KITE_EIO / -KITE_EINVAL (with a warning saying
+ * what it read) when it gives no steady or valid date. Not in a partition:
+ * the clock is the host's.
+ */
+int arch_rtc_read(struct kite_date *out);
 
 /*
  * This CPU's one-shot timer (TSC deadline when the CPU has it, else the

@@ -11,6 +11,7 @@
 #include <kite/arch.h>
 #include <kite/thread.h>
 #include <kite/timer.h>
+#include <kite/walltime.h>
 
 #define NS_PER_SEC 1000000000L
 
@@ -22,7 +23,7 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
         errno = EINVAL;
         return -1;
     }
-    ns = kite_time_ns();
+    ns = clock == CLOCK_REALTIME ? kite_time_real_ns() : kite_time_ns();
     ts->tv_sec = (time_t)(ns / NS_PER_SEC);
     ts->tv_nsec = (long)(ns % NS_PER_SEC);
     return 0;
@@ -68,7 +69,7 @@ int sched_getcpu(void)
 
 time_t time(time_t *t)
 {
-    time_t now = (time_t)(kite_time_ns() / NS_PER_SEC);
+    time_t now = (time_t)(kite_time_real_ns() / NS_PER_SEC);
 
     if (t) {
         *t = now;
@@ -88,7 +89,7 @@ double difftime(time_t end, time_t start)
 
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 {
-    uint64_t ns = kite_time_ns();
+    uint64_t ns = kite_time_real_ns();
 
     (void)tz;
     if (tv) {

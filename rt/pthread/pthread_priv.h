@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <kite/walltime.h>
+
 #define PT_NS_PER_SEC 1000000000L
 
 /* The read locks a thread holds (see rt/pthread/sync.c): kept in its struct __kite_pthread. */
@@ -33,14 +35,14 @@ static inline int pt_err(int rc)
 }
 
 /*
- * The kite_time_ns() deadline of the absolute time @ts on @clock. Both of
- * Kite's clocks count from boot (rt/libc/time.c), so the conversion is the
- * same for both. 0 or EINVAL (tv_nsec outside 0..999999999). A time before
- * boot gives deadline 0 (passed); a time past 2^64 ns, no deadline.
+ * The kite_time_ns() deadline of the absolute time @ts on @clock:
+ * CLOCK_MONOTONIC counts from boot as kite_time_ns() does, CLOCK_REALTIME is
+ * the wall clock (<kite/walltime.h>). 0 or EINVAL (tv_nsec outside
+ * 0..999999999). A time before boot gives deadline 0 (passed); a time past
+ * 2^64 ns, no deadline.
  */
 static inline int pt_deadline(clockid_t clock, const struct timespec *ts, uint64_t *deadline)
 {
-    (void)clock;
     if (!ts || ts->tv_nsec < 0 || ts->tv_nsec >= PT_NS_PER_SEC) {
         return EINVAL;
     }
@@ -50,6 +52,9 @@ static inline int pt_deadline(clockid_t clock, const struct timespec *ts, uint64
         *deadline = UINT64_MAX;
     } else {
         *deadline = (uint64_t)ts->tv_sec * PT_NS_PER_SEC + (uint64_t)ts->tv_nsec;
+    }
+    if (clock == CLOCK_REALTIME) {
+        *deadline = kite_time_real_to_mono(*deadline); /* Kite waits on kite_time_ns() */
     }
     return 0;
 }

@@ -269,6 +269,14 @@ if kitectl kmsg "$id" 2>&1 | grep -q "smp: 2 of 2 CPUs online"; then
 else
     bad "Kite started its second CPU through the SIPI page" "$(kitectl kmsg "$id" 2>&1 | grep -i 'smp\|cpu' | head)"
 fi
+# The wall clock: Kite's date is the host's (the boot params carry its time and TSC).
+today=$(date -u +%Y-%m-%d)
+kitectl exec "$id" date >"$out" 2>&1
+if grep -q "time: $today [0-9:]* UTC (from the host)" "$out"; then
+    ok "exec $id date: the host's date, $today ($(grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' "$out" | head -1) UTC; the guest says $(date -u +%H:%M:%S))"
+else
+    bad "exec $id date: the host's date, $today" "$(cat "$out")"
+fi
 kitectl exec "$id" -t "$EXEC_WAIT" test all >"$out" 2>&1
 rc=$?
 line=$(grep -o 'test: [0-9]* passed, [0-9]* failed' "$out" | tail -1)

@@ -6,6 +6,7 @@ utest-kmsg := kernel/tests/kmsg_utest.c kernel/kmsg.c kernel/vsnprintf.c
 utest-multiboot2 := kernel/tests/multiboot2_utest.c kernel/multiboot2.c kernel/vsnprintf.c
 utest-cmdline := kernel/tests/cmdline_utest.c kernel/cmdline.c kernel/vsnprintf.c
 utest-buddy := mm/tests/buddy_utest.c mm/buddy.c kernel/vsnprintf.c
+utest-date := kernel/tests/date_utest.c kernel/date.c
 utest-topology := kernel/tests/topology_utest.c kernel/topology.c kernel/vsnprintf.c
 utest-acpi := kernel/tests/acpi_utest.c kernel/acpi.c kernel/vsnprintf.c
 utest-heap := mm/tests/heap_utest.c mm/heap.c kernel/vsnprintf.c

@@ -209,6 +209,12 @@ if iso=$(iso_for shell-run 'kite.shell.run="help; cpus; numa; mem; threads; irqs
         "kite> bogus" "no command 'bogus'" "'bogus' ended with status 127" \
         "kite> poweroff" "kite: power off, status 0"
 else fail "shell-run: could not build its ISO"; fi
+# The wall clock: QEMU's CMOS clock set to a known date, read at boot and by the date command.
+if iso=$(iso_for date 'kite.shell.run="date; poweroff"'); then
+    boot date --iso "$iso" --smp 1 --mem 256M -- -rtc base=2001-09-09T01:46:40
+    expect "the wall clock comes from the CMOS clock (QEMU -rtc base=2001-09-09T01:46:40)" 1 \
+        "time: 2001-09-09 01:4" "kite> date" "UTC (from the CMOS clock)"
+else fail "date: could not build its ISO"; fi
 if iso=$(iso_for shell-keys ""); then
     if out=$(python3 "$here/shell_keys.py" "$qemu" "$iso" "$work/shell-keys.log" "$BOOT_TIMEOUT"); then
         pass "$out"

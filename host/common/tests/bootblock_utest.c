@@ -36,6 +36,8 @@ static void good_desc(void)
     memset(&desc, 0, sizeof(desc));
     desc.instance = 3;
     desc.tsc_khz = 2500000;
+    desc.wall_ns = 1798761600000000000ull; /* 2027-01-01 */
+    desc.wall_tsc = 123456789;
     desc.nr_cpus = 2;
     desc.cpus[0] = (struct kite_bp_cpu){.apic_id = 2, .node = 1};
     desc.cpus[1] = (struct kite_bp_cpu){.apic_id = 3, .node = 1};
@@ -129,6 +131,8 @@ static void test_builds_a_block_kite_parses(void **state)
     assert_true(sizeof(*bp) <= KITE_BB_PARAMS_SIZE);
     assert_int_equal(bp->instance, 3);
     assert_int_equal(bp->tsc_khz, 2500000);
+    assert_int_equal(bp->wall_ns, 1798761600000000000ull);
+    assert_int_equal(bp->wall_tsc, 123456789);
     assert_int_equal(bp->nr_cpus, 2);
     assert_int_equal(bp->cpus[0].apic_id, 2);
     assert_int_equal(bp->cpus[1].apic_id, 3);

@@ -36,7 +36,7 @@
 #endif
 
 #define KITE_BP_MAGIC   0x003150424554494bULL /* the bytes "KITEBP1\0" */
-#define KITE_BP_VERSION 1
+#define KITE_BP_VERSION 2                     /* 2: wall_ns, wall_tsc */
 
 /* The multiboot2 information tag (u32 type, u32 size = 16, u64 params address). */
 #define KITE_MB2_TAG_BOOT_PARAMS 0x4b697465u /* "Kite" */
@@ -133,6 +133,8 @@ struct kite_boot_params {
     uint64_t k2h_off;            /* struct kite_ring, Kite -> host messages */
     uint32_t host_doorbell_apic; /* unused: the host polls (KITE_BP_NO_DOORBELL) */
     uint32_t pad1;
+    /* The host's wall clock: ns since 1970 UTC, and the TSC at that moment; 0: none. */
+    uint64_t wall_ns, wall_tsc;
 
     /* Written by Kite. */
     volatile uint32_t state;         /* enum kite_bp_state */

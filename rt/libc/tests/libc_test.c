@@ -22,6 +22,7 @@
 #include <kite/arch.h>
 #include <kite/test.h>
 #include <kite/thread.h>
+#include <kite/walltime.h>
 
 static void *set_errno(void *arg)
 {
@@ -252,6 +253,9 @@ KITE_TEST(libc, time_clock_and_gettimeofday)
     KITE_EXPECT(tv.tv_usec >= 0 && tv.tv_usec < 1000000);
     KITE_EXPECT(ts.tv_sec - tv.tv_sec <= 1 && ts.tv_sec >= tv.tv_sec);
     KITE_EXPECT(time(&t) == t && t >= t0);
+    /* The wall clock's seconds (<kite/walltime.h>), read just after. */
+    KITE_EXPECT((uint64_t)t <= kite_time_real_ns() / 1000000000u &&
+                kite_time_real_ns() / 1000000000u - (uint64_t)t <= 1);
     KITE_EXPECT_EQ(nanosleep(&pause, NULL), 0);
     KITE_EXPECT(clock() - c0 >= 20 * CLOCKS_PER_SEC / 1000);
     KITE_EXPECT_EQ(gettimeofday(NULL, NULL), 0);
