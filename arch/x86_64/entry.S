@@ -8,6 +8,7 @@
  *
  * Also the setjmp-like half of trap catching: arch_catch_enter.
  */
+#include <arch/jmpbuf.h>
 #include <arch/layout.h>
 #include <arch/percpu.h>
 
@@ -78,16 +79,7 @@ trap_common:
     .globl arch_catch_enter
     .type arch_catch_enter, @function
 arch_catch_enter:
-    mov %rbx, 0(%rdi)
-    mov %rbp, 8(%rdi)
-    mov %r12, 16(%rdi)
-    mov %r13, 24(%rdi)
-    mov %r14, 32(%rdi)
-    mov %r15, 40(%rdi)
-    lea 8(%rsp), %rax
-    mov %rax, 48(%rdi)
-    mov (%rsp), %rax
-    mov %rax, 56(%rdi)
+    save_resume_point %rdi, %rax
     mov %gs:ARCH_PERCPU_CATCH_OFFSET, %rax
     mov %rax, 104(%rdi)     /* prev */
     mov %rdi, %gs:ARCH_PERCPU_CATCH_OFFSET

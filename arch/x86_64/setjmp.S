@@ -4,8 +4,11 @@
  * holds what the System V ABI has the callee keep: rbx, rbp, r12-r15, the
  * stack pointer as setjmp's caller sees it, and the return address. There
  * are no signals, so no mask to save. The floating-point control words are
- * not saved (as in glibc and musl).
+ * not saved (as in glibc and musl). The layout is arch/jmpbuf.h's, which
+ * arch_catch_enter keeps too.
  */
+#include <arch/jmpbuf.h>
+
     .text
     .globl setjmp, _setjmp, longjmp, _longjmp
     .type setjmp, @function
@@ -13,16 +16,7 @@
 /* int setjmp(jmp_buf env) */
 setjmp:
 _setjmp:
-    mov %rbx, 0(%rdi)
-    mov %rbp, 8(%rdi)
-    mov %r12, 16(%rdi)
-    mov %r13, 24(%rdi)
-    mov %r14, 32(%rdi)
-    mov %r15, 40(%rdi)
-    lea 8(%rsp), %rdx      /* the stack pointer once setjmp has returned */
-    mov %rdx, 48(%rdi)
-    mov (%rsp), %rdx       /* where it returns to */
-    mov %rdx, 56(%rdi)
+    save_resume_point %rdi, %rdx
     xor %eax, %eax
     ret
     .size setjmp, . - setjmp

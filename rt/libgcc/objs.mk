@@ -10,7 +10,7 @@ ifeq ($(CONFIG_RT_LIBC),y)
 obj-$(CONFIG_KERNEL_TESTS) += libgcc/tests/libgcc_test.o
 endif
 
-$(O)/rt/libgcc/libgcc.a: rt/libgcc/mklibgcc.sh rt/libgcc/wrap.c $(autoconf) $(flags-stamp)
+$(O)/rt/libgcc/libgcc.a: rt/libgcc/mklibgcc.sh rt/libgcc/wrap.c rt/irqs_off.h $(autoconf) $(flags-stamp)
 	@mkdir -p $(dir $@)
 	$(quiet) '  MKLIBGCC %s\n' rt/libgcc/libgcc.a
 	$(Q)rt/libgcc/mklibgcc.sh $(LIBGCC_A) $@ rt/libgcc/wrap.c \

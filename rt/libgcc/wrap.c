@@ -9,19 +9,10 @@
  * mklibgcc.sh compiles this file once per helper, with -DKITE_WRAP_NAME,
  * so an image links only the helpers it calls.
  */
-#include <kite/arch.h>
+#include "../irqs_off.h"
 
-#define KITE_WRAP(ret, name, params, args)     \
-    ret __kite_libgcc_##name params;           \
-    ret name params;                           \
-    ret name params                            \
-    {                                          \
-        unsigned long flags = arch_irq_save(); \
-        ret r = __kite_libgcc_##name args;     \
-                                               \
-        arch_irq_restore(flags);               \
-        return r;                              \
-    }
+#define KITE_WRAP(ret, name, params, args) \
+    KITE_IRQS_OFF_WRAP(__kite_libgcc_##name, ret, name, params, args)
 
 typedef unsigned __int128 kite_u128;
 

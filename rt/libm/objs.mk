@@ -9,7 +9,7 @@ libs += $(O)/rt/libm/libm.a
 obj-$(CONFIG_KERNEL_TESTS) += libm/tests/libm_test.o
 endif
 
-libm-deps := rt/libm/mklibm.sh rt/libm/functions.list rt/libm/wrap.h rt/libm/stack_chk.c \
+libm-deps := rt/libm/mklibm.sh rt/libm/functions.list rt/libm/wrap.h rt/irqs_off.h rt/libm/stack_chk.c \
 	rt/libc/include/math.h $(autoconf) $(flags-stamp)
 $(O)/rt/libm/libm.a: $(libm-deps)
 	@mkdir -p $(dir $@)

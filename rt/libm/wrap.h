@@ -20,16 +20,10 @@
 
 #include <kite/arch.h>
 
-#define KITE_MATH(ret, name, params, args)     \
-    ret __kite_musl_##name params;             \
-    ret name params                            \
-    {                                          \
-        unsigned long flags = arch_irq_save(); \
-        ret r = __kite_musl_##name args;       \
-                                               \
-        arch_irq_restore(flags);               \
-        return r;                              \
-    }
+#include "../irqs_off.h"
+
+#define KITE_MATH(ret, name, params, args) \
+    KITE_IRQS_OFF_WRAP(__kite_musl_##name, ret, name, params, args)
 
 #define KITE_MATH_VOID(name, params, args)     \
     void __kite_musl_##name params;            \
