@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The omp_* query and setting functions of gcc's omp.h (the host-only
- * subset: there are no devices, one place per CPU is not exposed).
+ * subset: there are no devices; places are one per CPU, when asked for).
  */
 #include <omp.h>
 
@@ -178,22 +178,44 @@ int omp_get_cancellation(void)
 
 omp_proc_bind_t omp_get_proc_bind(void)
 {
-    return omp_proc_bind_false;
+    return (omp_proc_bind_t)omp_self()->icv.bind;
 }
 
+/* Places: one per CPU when OMP_PLACES or OMP_PROC_BIND asks for them (docs/openmp.md). */
 int omp_get_num_places(void)
 {
-    return 0;
+    return (int)omp_num_places();
+}
+
+int omp_get_place_num_procs(int place)
+{
+    return omp_place_cpu(place) >= 0 ? 1 : 0;
+}
+
+void omp_get_place_proc_ids(int place, int *ids)
+{
+    int cpu = omp_place_cpu(place);
+
+    if (cpu >= 0 && ids) {
+        ids[0] = cpu;
+    }
 }
 
 int omp_get_place_num(void)
 {
-    return -1;
+    return omp_place_of_this_cpu();
 }
 
 int omp_get_partition_num_places(void)
 {
-    return 0;
+    return (int)omp_num_places();
+}
+
+void omp_get_partition_place_nums(int *places)
+{
+    for (unsigned int p = 0; places && p < omp_num_places(); p++) {
+        places[p] = (int)p;
+    }
 }
 
 int omp_get_max_task_priority(void)

@@ -39,6 +39,7 @@ struct omp_icv {
     long run_chunk;           /* its chunk (0: the default) */
     bool dynamic;             /* dyn-var */
     unsigned int max_active;  /* max-active-levels-var */
+    unsigned int bind;        /* bind-var: an omp_proc_bind_t (its first level) */
 };
 
 /* A thread's wake-up point: it parks (kite_thread_park) after saying so in sleeping. */
@@ -130,6 +131,10 @@ struct omp_thread *omp_self(void);
 struct omp_team *omp_team_of(struct omp_thread *thr);
 unsigned int omp_ncpus(void);
 void omp_init_once(void);
+/* The place list: one place per CPU, in the pool's CPU order; empty (0) unless asked for. */
+unsigned int omp_num_places(void);
+int omp_place_of_this_cpu(void); /* -1 when there are no places */
+int omp_place_cpu(int place);    /* the CPU of @place, or -1 */
 extern struct omp_icv omp_global_icv;
 extern unsigned int omp_thread_limit;
 extern unsigned long omp_spin_count;

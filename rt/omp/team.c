@@ -17,6 +17,7 @@
  * docs/openmp.md). A lone top-level team always has pool 0.
  */
 #include <errno.h>
+#include <omp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ struct omp_icv omp_global_icv = {.nthreads = 0,
 unsigned int omp_thread_limit = OMP_MAX_THREADS;
 unsigned long omp_spin_count; /* OMP_WAIT_POLICY=passive is the default: see docs/openmp.md */
 static size_t pool_stack = 1u << 20; /* OMP_STACKSIZE */
+static bool places_on; /* OMP_PLACES or a binding OMP_PROC_BIND: the place list exists */
 
 /* Workers made on demand, and the one team they serve at a time. */
 struct omp_pool {
@@ -246,6 +248,34 @@ static void env_schedule(const char *v)
         "[monotonic:|nonmonotonic:]static|dynamic|guided|auto, optionally ,CHUNK (CHUNK >= 1)");
 }
 
+/* Whether the first item of the comma list @v is @word (any case). */
+static bool first_item_is(const char *v, const char *word)
+{
+    size_t n = strcspn(v, ",");
+
+    return n == strlen(word) && same_word(v, word, n);
+}
+
+/* OMP_PROC_BIND: its first level's policy (the others would be for nested levels). */
+static void env_proc_bind(const char *v)
+{
+    static const struct {
+        const char *name;
+        omp_proc_bind_t bind;
+    } kinds[] = {{"false", omp_proc_bind_false},   {"true", omp_proc_bind_true},
+                 {"master", omp_proc_bind_master}, {"primary", omp_proc_bind_master},
+                 {"close", omp_proc_bind_close},   {"spread", omp_proc_bind_spread}};
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (first_item_is(v, kinds[i].name)) {
+            omp_global_icv.bind = (unsigned int)kinds[i].bind;
+            places_on = places_on || kinds[i].bind != omp_proc_bind_false;
+            return;
+        }
+    }
+    env_warn("OMP_PROC_BIND", v, "true, false, primary (or master), close or spread");
+}
+
 static bool env_bool(const char *name, const char *v, bool *out)
 {
     if (same_word(v, "true", (size_t)-1) || !strcmp(v, "1")) {
@@ -360,6 +390,18 @@ static void read_env(void)
     if ((v = getenv("OMP_STACKSIZE"))) {
         env_stacksize(v);
     }
+    if ((v = getenv("OMP_PROC_BIND"))) {
+        env_proc_bind(v);
+    }
+    if ((v = getenv("OMP_PLACES"))) {
+        if (first_item_is(v, "threads") || first_item_is(v, "cores")) {
+            places_on = true;
+        } else {
+            env_warn("OMP_PLACES", v,
+                     "threads or cores (Kite's places are one per CPU; explicit lists, sockets, "
+                     "ll_caches and numa_domains are not taken)");
+        }
+    }
 }
 
 /* CPUs node by node, nearest first from CPU 0's node. */
@@ -420,6 +462,41 @@ unsigned int omp_ncpus(void)
 {
     omp_init_once();
     return ncpus;
+}
+
+unsigned int omp_num_places(void)
+{
+    omp_init_once();
+    return places_on ? ncpus : 0;
+}
+
+int omp_place_of_this_cpu(void)
+{
+    return omp_num_places() ? (int)cpu_pos[kite_cpu()] : -1;
+}
+
+int omp_place_cpu(int place)
+{
+    return place >= 0 && (unsigned int)place < omp_num_places() ? (int)cpu_order[place] : -1;
+}
+
+/*
+ * The pool slot of member @i of a team of @n whose master is at @base in
+ * the CPU order (slot s runs on CPU cpu_order[s % ncpus]): the next CPUs in
+ * order (close, and without binding), every ncpus/n-th CPU (spread, for a
+ * team no bigger than the CPUs), or the master's CPU (primary, while the
+ * slots last).
+ */
+static unsigned int member_slot(unsigned int bind, unsigned int base, unsigned int i,
+                                unsigned int n)
+{
+    if (bind == omp_proc_bind_spread && n <= ncpus) {
+        return base + i * ncpus / n;
+    }
+    if (bind == omp_proc_bind_master && base + i * ncpus < POOL_SLOTS) {
+        return base + i * ncpus;
+    }
+    return base + i;
 }
 
 static void self_free(void *p)
@@ -721,6 +798,8 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
     struct omp_wait *serial_waits[1];
     struct omp_pool *pool = NULL;
     unsigned int n = team_size(thr, nthreads, flags), base = 0;
+    /* The proc_bind clause (flags' low 3 bits, as gcc passes it), else bind-var. */
+    unsigned int bind = (flags & 7) ? (flags & 7) : thr->icv.bind;
 
     __builtin_memcpy(REGION_STATE(&saved), REGION_STATE(thr), REGION_STATE_SIZE);
     if (n > 1 && (pool = pool_take()) == NULL) {
@@ -738,7 +817,7 @@ void omp_parallel_run(void (*fn)(void *), void *data, unsigned int nthreads, uns
         setup(team, ctx);
     }
     for (unsigned int i = 1; i < n; i++) {
-        struct omp_worker *w = pool_worker(pool, base + i);
+        struct omp_worker *w = pool_worker(pool, member_slot(bind, base, i, n));
 
         if (!w) {
             /* No memory for more workers: the team is smaller (allowed, 10.1.1). */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ICVs that OMP_NUM_THREADS, OMP_SCHEDULE and OMP_DYNAMIC set (on Kite:
- * kite.env="OMP_NUM_THREADS=3 ..."), and their effect on a parallel region
- * and on a schedule(runtime) loop. Not in "all": without those variables
- * the printed values depend on the number of CPUs.
+ * The ICVs that OMP_NUM_THREADS, OMP_SCHEDULE, OMP_DYNAMIC and OMP_PROC_BIND
+ * set (on Kite: kite.env="OMP_NUM_THREADS=3 ..."), and their effect on a
+ * parallel region, on a schedule(runtime) loop and on where a team of two
+ * runs (spread: on different places, when there are two or more). Not in
+ * "all": without those variables the printed values depend on the number of
+ * CPUs.
  */
 #include "omptest.h"
 
@@ -36,4 +38,16 @@ void test_env(void)
     }
     omptest_say("schedule(runtime) over 300 iterations: %d split chunks", bad);
     CHECK(bad == 0, "OMP_SCHEDULE's chunks were split");
+
+    {
+        int place[2] = {-1, -1}, places = omp_get_num_places();
+
+#pragma omp parallel num_threads(2)
+        place[omp_get_thread_num()] = omp_get_place_num();
+        omptest_say("proc_bind %d, places %s, a team of two on %s places", (int)omp_get_proc_bind(),
+                    places >= 2 ? "two or more" : "fewer than two",
+                    place[0] != place[1] ? "different" : "the same");
+        CHECK(places < 2 || (place[0] != place[1] && place[0] >= 0 && place[1] >= 0),
+              "spread put a team of two on places %d and %d", place[0], place[1]);
+    }
 }

@@ -211,15 +211,13 @@ void test_parallel_from_pthreads(void)
 
     CHECK(pthread_barrier_init(&start, NULL, 2) == 0, "pthread_barrier_init");
     for (int i = 0; i < 2; i++) {
-        CHECK(pthread_create(&t[i], NULL, team_from_pthread, &pt[i]) == 0, "pthread_create %d",
-              i);
+        CHECK(pthread_create(&t[i], NULL, team_from_pthread, &pt[i]) == 0, "pthread_create %d", i);
     }
     for (int i = 0; i < 2; i++) {
         CHECK(pthread_join(t[i], NULL) == 0, "pthread_join %d", i);
         omptest_say("pthread %d: a team of %d (members %#x), sum %ld", i, pt[i].size,
                     (unsigned int)pt[i].members, pt[i].sum);
-        CHECK(pt[i].size == 3 && pt[i].members == 7 && pt[i].sum == 45150, "pthread %d's team",
-              i);
+        CHECK(pt[i].size == 3 && pt[i].members == 7 && pt[i].sum == 45150, "pthread %d's team", i);
     }
     pthread_barrier_destroy(&start);
 }

@@ -30,7 +30,7 @@ example=rt/examples/openmp
 # The kernel's warnings, so that a source that builds here builds for Kite too.
 host_cflags=(-fopenmp -O2 -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes
     -Wmissing-prototypes -Wundef -Wpointer-arith -Werror)
-env_vars='OMP_NUM_THREADS=3 OMP_SCHEDULE=dynamic,3 OMP_DYNAMIC=true'
+env_vars='OMP_NUM_THREADS=3 OMP_SCHEDULE=dynamic,3 OMP_DYNAMIC=true OMP_PROC_BIND=spread'
 mk() { make --no-print-directory -j"${JOBS:-2}" O="$out" "$@"; }
 
 # The program's own lines in a serial log: those between Kite's "calling main" and "main

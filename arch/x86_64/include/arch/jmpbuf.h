@@ -8,6 +8,7 @@
 #pragma once
 
 #ifdef __ASSEMBLER__
+/* clang-format off */
 /* Save the resume point of the function being entered into the buffer at \buf; uses \tmp. */
 .macro save_resume_point buf, tmp
     mov %rbx, 0(\buf)
@@ -21,4 +22,5 @@
     mov (%rsp), \tmp
     mov \tmp, 56(\buf)
 .endm
+/* clang-format on */
 #endif
