@@ -208,8 +208,8 @@ KITE_TEST(sched, sleep_lasts_at_least_as_asked_and_lets_others_run)
 
         KITE_EXPECT_EQ(kite_thread_join(t[i], &took), 0);
         KITE_EXPECT((uintptr_t)took >= 5 * KITE_NSEC_PER_MSEC);
-        /* Generous: emulation is slow, but not a second late. */
-        KITE_EXPECT((uintptr_t)took < KITE_NSEC_PER_SEC);
+        /* Generous: emulation on a busy host is slow, but not seconds late. */
+        KITE_EXPECT((uintptr_t)took < 5 * KITE_NSEC_PER_SEC);
     }
 }
 

@@ -299,7 +299,8 @@ KITE_TEST(sync, mutex_misuse_gives_errors)
     t0 = kite_time_ns();
     KITE_EXPECT_EQ(kite_mutex_timedlock(&m, t0 + 5 * KITE_NSEC_PER_MSEC), -KITE_ETIMEDOUT);
     KITE_EXPECT(kite_time_ns() - t0 >= 5 * KITE_NSEC_PER_MSEC);
-    KITE_EXPECT(kite_time_ns() - t0 < 500 * KITE_NSEC_PER_MSEC);
+    /* Not stuck until some other wake-up (generous: a busy host may stall the emulated CPU). */
+    KITE_EXPECT(kite_time_ns() - t0 < 5 * KITE_NSEC_PER_SEC);
     KITE_EXPECT_EQ(m.owner, (uintptr_t)t); /* still its, the waiter bit cleared again */
     __atomic_store_n(&h.release, true, __ATOMIC_RELEASE);
     KITE_EXPECT_EQ(kite_thread_join(t, NULL), 0);
@@ -873,7 +874,7 @@ KITE_TEST(sync, cond_timedwait_times_out_holding_the_mutex)
     KITE_EXPECT_EQ(kite_cond_timedwait(&c, &m, t0 + 10 * KITE_NSEC_PER_MSEC), -KITE_ETIMEDOUT);
     took = kite_time_ns() - t0;
     KITE_EXPECT(took >= 10 * KITE_NSEC_PER_MSEC);
-    KITE_EXPECT(took < 500 * KITE_NSEC_PER_MSEC);
+    KITE_EXPECT(took < 5 * KITE_NSEC_PER_SEC); /* not stuck until another wake-up */
     KITE_EXPECT(kite_mutex_held(&m));
     KITE_EXPECT_EQ(kite_cond_timedwait(&c, &m, 0), -KITE_ETIMEDOUT); /* already past */
     KITE_EXPECT(kite_mutex_held(&m));
