@@ -263,6 +263,23 @@ static bool touches_if(uint64_t rip)
 
 void arch_gdb_step(unsigned int cpu, struct arch_regs *r)
 {
+    uint8_t op[2];
+    size_t n = arch_gdb_mem_read(r->rip, op, sizeof(op));
+
+    /*
+     * A hlt would end only at an interrupt, which an idle CPU may never
+     * get (the timer is tickless), and the step would never finish: step
+     * over it, as if an interrupt had woken it at once (the idle loop looks
+     * again anyway), so the stop comes after the instruction that follows.
+     * The idle loop's "sti; hlt" is stepped over whole, interrupts left on
+     * as sti leaves them: the trap after an sti comes only after the hlt.
+     */
+    if (n >= 1 && op[0] == 0xf4) {
+        r->rip += 1;
+    } else if (n == 2 && op[0] == 0xfb && op[1] == 0xf4) {
+        r->rip += 2;
+        r->rflags |= RFLAGS_IF;
+    }
     steps[cpu].active = true;
     /* Else the next timer tick would be what gets stepped, and a thread switch with it. */
     steps[cpu].masked_if = (r->rflags & RFLAGS_IF) && !touches_if(r->rip);
